@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rostersync import __version__
+from rostersync.cli.roster_commands import schema, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +17,7 @@ def cli() -> None:
     Example:
         rostersync plan --sandbox examples/operators.yaml
     """
+
+
+cli.add_command(validate)
+cli.add_command(schema)

@@ -1,0 +1,53 @@
+"""Turn library errors into short messages and exit status 1: never a traceback."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+import click
+
+from rostersync.roster.problems import RosterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliFailure(click.ClickException):
+    """A failure whose message is already written for a person; printed as is."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [RosterError]
+    try:
+        from rostersync.api.errors import ApiError
+        errors.append(ApiError)
+    except ImportError:  # pragma: no cover - the API package is always there once built
+        pass
+    try:
+        from rostersync.plan.errors import PlanError
+        errors.append(PlanError)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, RosterError):
+        return "\n".join([*(str(p) for p in exc.problems), exc.summary])
+    return f"Error: {exc}"
+
+
+def handle_errors(command: F) -> F:
+    """Run a command, turning every expected failure into a message and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except _library_errors() as exc:
+            raise CliFailure(describe_failure(exc)) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,323 @@
+"""Load a roster (a file, or a directory of files) into a validated `Roster`.
+
+Loading is all-or-nothing and reports every problem at once: the YAML of each file
+is parsed (duplicate keys rejected), each file is validated against the format, then
+defaults and profiles are merged into each operator and the rules that span
+operators and files are checked. Nothing here talks to the API.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from pydantic import ValidationError
+
+from rostersync.roster.fields import roster_to_fields
+from rostersync.roster.messages import iter_errors, yaml_repr
+from rostersync.roster.model import RosterDocument, Scope
+from rostersync.roster.problems import PathParts, Problem, RosterError, format_path
+from rostersync.roster.yaml_source import LoadedYaml, Mark, YamlLoadError, load_yaml
+
+ROSTER_SUFFIXES = (".yaml", ".yml")
+# Channel blocks and call_config merge key by key; every other field is replaced whole.
+_NESTED = ("chat", "call", "video", "call_config")
+# Keys of an operator entry that are instructions to the loader, not operator fields.
+_ENTRY_ONLY = ("profile",)
+
+
+@dataclass(frozen=True)
+class WantedOperator:
+    """One operator as the roster wants it, after defaults and profiles."""
+
+    email: str
+    external_id: str | None
+    fields: dict[str, Any]  # the managed fields, by API name (see rostersync.roster.fields)
+    source: Mark  # where the entry starts, for messages
+    index: int  # its position in its file's `operators` list
+
+    @property
+    def path(self) -> str:
+        return f"operators[{self.index}]"
+
+    @property
+    def key(self) -> str:
+        return self.email.lower()
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A loaded, validated roster: what the account should look like."""
+
+    files: tuple[str, ...]
+    operators: tuple[WantedOperator, ...]
+    scope: Scope = field(default_factory=Scope)
+    ignore: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+
+    def is_ignored(self, email: str) -> bool:
+        return matches_ignore(email, self.ignore) is not None
+
+
+def matches_ignore(email: str, patterns: Sequence[str]) -> str | None:
+    """The first `ignore` glob that `email` matches (case-insensitively), if any."""
+    lowered = email.lower()
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(lowered, pattern.lower()):
+            return pattern
+    return None
+
+
+@dataclass
+class _File:
+    name: str
+    loaded: LoadedYaml
+    document: RosterDocument | None  # None when the file broke the format
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.loaded.data  # type: ignore[no-any-return]
+
+    def mark(self, path: PathParts) -> Mark:
+        return self.loaded.mark_for(path)
+
+
+class _Problems:
+    """Collects problems, pinned to positions in the files."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def at(self, mark: Mark, path: PathParts, message: str) -> None:
+        self.items.append(Problem(mark.file, mark.line, mark.column, format_path(path), message))
+
+
+def roster_files(source: Path) -> list[Path]:
+    """The files a roster path stands for: itself, or a directory's YAML files by name."""
+    if source.is_dir():
+        return sorted(p for p in source.iterdir() if p.is_file() and p.suffix in ROSTER_SUFFIXES)
+    return [source]
+
+
+def load_roster(source: str | Path) -> Roster:
+    """Load and validate the roster at `source`, or raise `RosterError` with every problem."""
+    source = Path(source)
+    if not source.exists():
+        raise RosterError([Problem(str(source), 0, 0, "", "no such file or directory")])
+    paths = roster_files(source)
+    if not paths:
+        raise RosterError([Problem(str(source), 0, 0, "", "the directory holds no *.yaml or *.yml file")])
+    return load_texts([(str(path), _read(path)) for path in paths])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RosterError([Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except OSError as exc:
+        raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
+
+
+def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
+    """Load a roster from (file name, text) pairs, as if they were one directory."""
+    problems = _Problems()
+    files = [f for f in (_parse_file(name, text, problems) for name, text in texts) if f is not None]
+    # The rules across operators and files run even when a file broke the format,
+    # so that one run lists every problem; they skip what they cannot read.
+    roster = _merge_files(files, problems)
+    if problems.items:
+        raise RosterError(problems.items)
+    return roster
+
+
+def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
+    try:
+        loaded = load_yaml(text, name)
+    except YamlLoadError as exc:
+        for p in exc.problems:
+            problems.at(p.mark, p.path, p.message)
+        return None
+    if loaded.data is None:
+        problems.at(Mark(name, 1, 1), (), "the file is empty: a roster needs at least 'version: 1' and 'operators:'")
+        return None
+    if not isinstance(loaded.data, dict):
+        problems.at(loaded.mark_for(()), (), f"a roster must be a mapping with 'version' and 'operators', got {yaml_repr(loaded.data)}")
+        return None
+    before = len(problems.items)
+    null_paths = _report_nulls(loaded, problems)
+    document: RosterDocument | None = None
+    try:
+        document = RosterDocument.model_validate(loaded.data)
+    except ValidationError as exc:
+        for path, message in iter_errors(exc):
+            if not any(path[: len(n)] == n for n in null_paths):
+                problems.at(loaded.mark_for(path), path, message)
+    if len(problems.items) > before:
+        document = None
+    return _File(name, loaded, document)
+
+
+def _report_nulls(loaded: LoadedYaml, problems: _Problems) -> list[PathParts]:
+    """Keys given no value. Left unreported, they would read as 'not managed'."""
+    found: list[PathParts] = []
+
+    def walk(node: Any, path: PathParts) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if value is None and path + (key,) != ("operators",):
+                    found.append(path + (key,))
+                    problems.at(loaded.mark_for(path + (key,)), path + (key,),
+                                "has no value: give it one, or remove the key to leave the field unmanaged")
+                else:
+                    walk(value, path + (key,))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, path + (index,))
+
+    walk(loaded.data, ())
+    return found
+
+
+def _deep_merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key in _NESTED and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+def _merge_files(files: list[_File], problems: _Problems) -> Roster:
+    scope = _agreed_scope(files, problems)
+    ignore = tuple(dict.fromkeys(p for f in files for p in _strings(f.data.get("ignore"))))
+    profiles = _collect_profiles(files, problems)
+    operators: list[WantedOperator] = []
+    owners: list[_File] = []  # the file of each operator, for pinning later problems
+    for file in files:
+        defaults = _mapping(file.data.get("defaults"))
+        entries = file.data.get("operators")
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("email"), str):
+                continue  # already reported by the format check
+            path: PathParts = ("operators", index)
+            layers: list[Mapping[str, Any]] = [defaults]
+            for name in _strings(entry.get("profile")):
+                if name in profiles:
+                    layers.append(profiles[name])
+                else:
+                    _unknown_profile(file, path, name, profiles, problems)
+            layers.append({k: v for k, v in entry.items() if k not in _ENTRY_ONLY})
+            merged = _deep_merge(layers)
+            operators.append(WantedOperator(
+                email=merged["email"],
+                external_id=merged.get("external_id"),
+                # A file that broke the format is reported, not used: skip its values.
+                fields=roster_to_fields(merged) if file.document is not None else {},
+                source=file.mark(path),
+                index=index,
+            ))
+            owners.append(file)
+            _check_merged(file, path, merged, entry, scope, ignore, problems)
+    _check_unique(operators, owners, problems)
+    return Roster(
+        files=tuple(f.name for f in files),
+        operators=tuple(operators),
+        scope=scope,
+        ignore=ignore,
+        profiles=tuple(profiles),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    """A string or list of strings as a list; anything else (already reported) as none."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _agreed_scope(files: list[_File], problems: _Problems) -> Scope:
+    scope: Scope | None = None
+    first: _File | None = None
+    for file in files:
+        if file.document is None or file.document.scope is None:
+            continue
+        if scope is None:
+            scope, first = file.document.scope, file
+        elif file.document.scope != scope and first is not None:
+            where = first.mark(("scope",))
+            problems.at(file.mark(("scope",)), ("scope",),
+                        f"differs from the scope in {where.file}:{where.line}: every file of a roster must agree on its scope")
+    return scope or Scope()
+
+
+def _collect_profiles(files: list[_File], problems: _Problems) -> dict[str, dict[str, Any]]:
+    profiles: dict[str, dict[str, Any]] = {}
+    origin: dict[str, Mark] = {}
+    for file in files:
+        for name, body in _mapping(file.data.get("profiles")).items():
+            if name in profiles:
+                first = origin[name]
+                problems.at(file.mark(("profiles", name)), ("profiles", name),
+                            f"profile already defined at {first.file}:{first.line}")
+                continue
+            profiles[name], origin[name] = _mapping(body), file.mark(("profiles", name))
+    return profiles
+
+
+def _unknown_profile(file: _File, path: PathParts, name: str, profiles: Mapping[str, Any], problems: _Problems) -> None:
+    close = difflib.get_close_matches(name, list(profiles), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    known = ", ".join(sorted(profiles)) or "none are defined"
+    problems.at(file.mark(path + ("profile",)), path + ("profile",), f"unknown profile '{name}'{hint}; known profiles: {known}")
+
+
+def _check_merged(file: _File, path: PathParts, merged: Mapping[str, Any], entry: Mapping[str, Any],
+                  scope: Scope, ignore: Sequence[str], problems: _Problems) -> None:
+    """Rules that hold for the operator after defaults and profiles are applied."""
+    def where(key: str) -> tuple[Mark, PathParts]:
+        # Point at the operator's own key when it has one, else at the entry itself.
+        return (file.mark(path + (key,)), path + (key,)) if key in entry else (file.mark(path), path + (key,))
+
+    call_config = _mapping(merged.get("call_config"))
+    if call_config.get("type") == "ANSWER_FROM_PHONE" and not (
+        call_config.get("phone_number") or call_config.get("ask_phone_number_at_every_connection") is True
+    ):
+        problems.at(*where("call_config"),
+                    "type ANSWER_FROM_PHONE needs a phone_number or ask_phone_number_at_every_connection: true")
+    websites = merged.get("websites")
+    if scope.website_id is not None and isinstance(websites, list) and scope.website_id not in websites:
+        problems.at(*where("websites"),
+                    f"must include the scope's website {scope.website_id}, or the operator would leave the roster's scope")
+    group = merged.get("group")
+    if scope.group_id is not None and isinstance(group, int) and group != scope.group_id:
+        problems.at(*where("group"),
+                    f"must be the scope's group {scope.group_id}, got {group}; the operator would leave the roster's scope")
+    pattern = matches_ignore(merged["email"], ignore)
+    if pattern is not None:
+        problems.at(*where("email"), f"matches the ignore pattern '{pattern}': an ignored operator cannot be managed")
+
+
+def _check_unique(operators: list[WantedOperator], owners: list[_File], problems: _Problems) -> None:
+    """Emails (case-insensitively) and external ids name one operator each, across files."""
+    for key_field, key_of in (("email", lambda op: op.key), ("external_id", lambda op: op.external_id)):
+        seen: dict[str, WantedOperator] = {}
+        for op, file in zip(operators, owners):
+            key = key_of(op)
+            if key is None:
+                continue
+            first = seen.setdefault(key, op)
+            if first is not op:
+                path: PathParts = ("operators", op.index, key_field)
+                value = op.email if key_field == "email" else op.external_id
+                problems.at(file.mark(path), path, f"duplicate {key_field} '{value}' "
+                            f"(also at {first.source.file}:{first.source.line}, {first.path})")

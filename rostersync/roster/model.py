@@ -1,0 +1,154 @@
+"""The roster file format, version 1, as pydantic models.
+
+These models are strict: the roster is what people wish for, so a wrong type, an
+unknown key or an out-of-range value is an error rather than something coerced or
+silently left unmanaged. Every rule the iAdvize documentation states for an
+operator's fields is checked here, before any request is made.
+
+Models describe one file. Merging defaults and profiles into operators, and the
+rules that span operators or files, live in `rostersync.roster.loader`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from rostersync.roster.iso639 import ISO_639_1
+
+ROLES = ("expert", "operator", "manager", "admin")
+ADMIN_LANGUAGES = ("de", "en", "es", "fr")
+CALL_TYPES = ("ANSWER_FROM_PHONE", "ANSWER_FROM_DESK")
+
+# Deliberately simple: one @, no spaces, a dot in the domain. The API's own
+# validation is the final word; this catches typos before any request.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# E.164: a +, a country code that does not start with 0, up to 15 digits in all.
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": repr(value)})
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise _invalid("email", "a valid email address", value)
+    return value
+
+
+def _check_language(value: str) -> str:
+    if value not in ISO_639_1:
+        raise _invalid("language", "an ISO 639-1 language code such as 'en' or 'fr'", value)
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
+    return value
+
+
+def _profile_names(value: Any) -> Any:
+    # `profile: sales-fr` is shorthand for `profile: [sales-fr]`.
+    return [value] if isinstance(value, str) else value
+
+
+Email = Annotated[str, AfterValidator(_check_email)]
+LanguageCode = Annotated[str, AfterValidator(_check_language)]
+PhoneNumber = Annotated[str, AfterValidator(_check_phone)]
+Priority = Literal[0, 10]
+Role = Literal["expert", "operator", "manager", "admin"]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ChannelSettings(StrictModel):
+    """A call or video channel."""
+
+    enabled: Optional[bool] = None
+    priority: Optional[Priority] = None
+
+
+class ChatSettings(ChannelSettings):
+    """The chat channel, which also has a number of simultaneous chats."""
+
+    max: Optional[Annotated[int, Field(gt=0)]] = Field(None, description="simultaneous chats (chat_max_number)")
+
+
+class CallConfig(StrictModel):
+    """How calls are picked up."""
+
+    type: Optional[Literal["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"]] = None
+    phone_number: Optional[PhoneNumber] = None
+    ask_phone_number_at_every_connection: Optional[bool] = None
+
+
+class OperatorFields(StrictModel):
+    """Operator fields, each optional: what `defaults` and `profiles` hold.
+
+    A field left out is not managed: rostersync never changes it on the account.
+    """
+
+    external_id: Optional[NonEmptyStr] = Field(None, description="your own id; matched before email when set")
+    first_name: Optional[str] = None
+    name: Optional[str] = None
+    pseudo: Optional[str] = None
+    roles: Optional[Annotated[list[Role], Field(min_length=1)]] = None
+    chat: Optional[ChatSettings] = None
+    call: Optional[ChannelSettings] = None
+    video: Optional[ChannelSettings] = None
+    chat_and_call: Optional[bool] = None
+    chat_to_video: Optional[bool] = None
+    languages: Optional[list[LanguageCode]] = Field(None, description="ISO 639-1 codes (language_list)")
+    language_admin: Optional[Literal["de", "en", "es", "fr"]] = None
+    group: Optional[int] = Field(None, description="group id (group_id)")
+    websites: Optional[list[int]] = Field(None, description="website ids (website_list)")
+    skills: Optional[list[int]] = Field(None, description="skill ids (skill_list)")
+    sso_key: Optional[NonEmptyStr] = Field(None, description="SSO token: a secret, never shown")
+    call_config: Optional[CallConfig] = None
+
+
+class OperatorEntry(OperatorFields):
+    """One operator of the `operators` list."""
+
+    email: Email = Field(description="the operator's identity, compared case-insensitively")
+    profile: Annotated[Optional[list[NonEmptyStr]], BeforeValidator(_profile_names)] = Field(
+        None, description="a profile name, or a list of them applied in order"
+    )
+
+
+class Scope(StrictModel):
+    """Which live operators this roster owns; the others are never touched."""
+
+    website_id: Optional[int] = None
+    group_id: Optional[int] = None
+
+    def as_api_filters(self) -> dict[str, int]:
+        return {key: value for key, value in (("website_id", self.website_id), ("group_id", self.group_id)) if value is not None}
+
+
+class RosterDocument(StrictModel):
+    """One roster file."""
+
+    version: Literal[1] = Field(description="the roster format version; only 1 exists")
+    scope: Optional[Scope] = None
+    ignore: list[NonEmptyStr] = Field(default_factory=list, description="email globs never created, changed or deleted")
+    defaults: Optional[OperatorFields] = None
+    profiles: dict[NonEmptyStr, OperatorFields] = Field(default_factory=dict)
+    operators: list[OperatorEntry]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operators_may_be_empty(cls, data: Any) -> Any:
+        # `operators:` with nothing under it is YAML null: read it as an empty list,
+        # which the plan's safety check then guards.
+        if isinstance(data, dict) and "operators" in data and data["operators"] is None:
+            return {**data, "operators": []}
+        return data

@@ -1,0 +1,45 @@
+"""Problems found in a roster, each pinned to a file, line, column and field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+PathParts = tuple[Any, ...]
+
+
+def format_path(path: Sequence[Any]) -> str:
+    """``("operators", 3, "chat", "priority")`` -> ``operators[3].chat.priority``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    path: str  # dotted field path, "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class RosterError(Exception):
+    """The roster cannot be used; `problems` lists every reason, in file order."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def summary(self) -> str:
+        count = len(self.problems)
+        return f"{count} problem{'s' if count != 1 else ''} found; nothing was sent to the API."
