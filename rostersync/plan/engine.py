@@ -1,0 +1,214 @@
+"""The plan engine: read the account, match it to the roster, diff only what is managed.
+
+rostersync keeps no state file: the account is the state, the roster is the wish,
+and the plan is the difference. The live operators are read in one listing
+(``full=1``, ``limit=100``, the scope as API filters): never one GET per operator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol, Sequence
+
+from deepdiff import DeepDiff
+
+from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, Update
+from rostersync.plan.errors import PlanError
+from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
+from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
+from rostersync.roster.model import Scope
+
+
+class LiveRecord(Protocol):
+    """What the engine needs of an operator read from the API."""
+
+    id: int
+    fields: Mapping[str, Any]
+    problems: tuple[str, ...]
+
+
+class OperatorLister(Protocol):
+    def list_operators(self, filters: Mapping[str, str | int] | None = None, *, full: bool = True) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class LiveAccount:
+    """The live operators a roster owns: in its scope and not ignored."""
+
+    operators: tuple[LiveRecord, ...]
+    ignored: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> LiveAccount:
+    """One listing of the operators in scope, with ignored ones taken out."""
+    records = client.list_operators(scope.as_api_filters(), full=True)
+    owned: list[LiveRecord] = []
+    ignored = 0
+    warnings: list[str] = []
+    for record in records:
+        email = record.fields.get("email")
+        for problem in record.problems:
+            warnings.append(f"live operator #{record.id} ({email or 'no email'}): {problem}")
+        if isinstance(email, str) and matches_ignore(email, ignore):
+            ignored += 1
+            continue
+        owned.append(record)
+    return LiveAccount(tuple(owned), ignored, tuple(warnings))
+
+
+def fingerprint(fields: Mapping[str, Any]) -> str:
+    """A digest of a live operator's fields: a saved plan is stale when it changes."""
+    text = json.dumps(fields, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def comparable(api_field: str, value: Any) -> Any:
+    """The form in which a value is compared: emails ignore case, sets ignore order."""
+    if value is None:
+        return None
+    if api_field == "email" and isinstance(value, str):
+        return value.lower()
+    if isinstance(value, list):
+        return sorted(set(value), key=repr)
+    return value
+
+
+def _live_view(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """The live values of exactly the fields the roster manages, in comparable form.
+
+    A secret the API does not return at all cannot be compared; it is treated as
+    matching (write-only) rather than rewritten on every apply.
+    """
+    view: dict[str, Any] = {}
+    for name, want in wanted.items():
+        if name in SENSITIVE_API_FIELDS and name not in live:
+            view[name] = comparable(name, want)
+        elif name == "call_config":
+            have = {**CALL_CONFIG_DEFAULTS, **(live.get(name) or {})}
+            view[name] = {key: have.get(key) for key in want}
+        else:
+            view[name] = comparable(name, live.get(name))
+    return view
+
+
+def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+    """Every managed field whose live value differs from the wanted one."""
+    want = {name: comparable(name, value) for name, value in wanted.items()}
+    have = _live_view(wanted, live)
+    if want == have:  # the common case, without deepdiff's cost
+        return []
+    touched: dict[str, None] = {}
+    for path in DeepDiff(have, want, ignore_order=True, view="tree").affected_paths:
+        parts = _path_parts(path)
+        top = str(parts[0])
+        touched[f"call_config.{parts[1]}" if top == "call_config" and len(parts) > 1 else top] = None
+    changes = []
+    for name in touched:
+        if name.startswith("call_config."):
+            key = name.split(".", 1)[1]
+            changes.append(FieldChange(name, have["call_config"].get(key), want["call_config"].get(key)))
+        else:
+            changes.append(FieldChange(name, live.get(name), wanted[name]))
+    return sorted(changes, key=lambda c: c.field)
+
+
+def _path_parts(path: str) -> list[Any]:
+    # deepdiff paths look like "root['call_config']['type']" or "root['roles'][1]".
+    parts: list[Any] = []
+    for piece in path[len("root"):].strip("[]").split("]["):
+        parts.append(piece.strip("'\"") if piece.startswith(("'", '"')) else int(piece))
+    return parts
+
+
+def update_payload(wanted: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, Any]:
+    """What a PUT must send: the changed fields, and call_config whole if any key changed."""
+    payload: dict[str, Any] = {}
+    for change in changes:
+        payload[change.top] = wanted[change.top]
+    return payload
+
+
+@dataclass
+class _Matcher:
+    """Pairs wanted operators with live ones: external_id first, then email."""
+
+    live: Sequence[LiveRecord]
+    by_external: dict[str, LiveRecord] = field(default_factory=dict)
+    by_email: dict[str, LiveRecord] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for record in self.live:
+            external = record.fields.get("external_id")
+            if isinstance(external, str) and external:
+                self.by_external.setdefault(external, record)
+            email = record.fields.get("email")
+            if isinstance(email, str):
+                self.by_email.setdefault(email.lower(), record)
+
+    def find(self, wanted: WantedOperator) -> LiveRecord | None:
+        if wanted.external_id and wanted.external_id in self.by_external:
+            return self.by_external[wanted.external_id]
+        return self.by_email.get(wanted.key)
+
+
+def scope_fields(scope: Scope, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A create must land inside the scope, or the next plan would create it again."""
+    extra: dict[str, Any] = {}
+    if scope.website_id is not None and "website_list" not in fields:
+        extra["website_list"] = [scope.website_id]
+    if scope.group_id is not None and "group_id" not in fields:
+        extra["group_id"] = scope.group_id
+    return {**fields, **extra}
+
+
+def build_plan(roster: Roster, live: LiveAccount) -> Plan:
+    """The changes that make the live account match the roster."""
+    matcher = _Matcher(live.operators)
+    creates: list[Change] = []
+    updates: list[Change] = []
+    claimed: dict[int, WantedOperator] = {}
+    unchanged = 0
+    for wanted in roster.operators:
+        record = matcher.find(wanted)
+        source = f"{wanted.source.file}:{wanted.source.line}"
+        if record is None:
+            creates.append(Create(wanted.email, scope_fields(roster.scope, wanted.fields), source))
+            continue
+        if record.id in claimed:
+            other = claimed[record.id]
+            raise PlanError(
+                f"{wanted.email} ({source}) and {other.email} ({other.source.file}:{other.source.line}) "
+                f"both match live operator #{record.id}: one by external_id, the other by email. "
+                "Give each operator its own external_id, or fix the emails."
+            )
+        claimed[record.id] = wanted
+        changes = diff_fields(wanted.fields, record.fields)
+        if changes:
+            payload = update_payload(wanted.fields, changes)
+            updates.append(Update(wanted.email, record.id, tuple(changes), payload, fingerprint(record.fields), source))
+        else:
+            unchanged += 1
+    deletes: list[Change] = []
+    warnings = list(live.warnings)
+    for record in live.operators:
+        if record.id in claimed:
+            continue
+        email = record.fields.get("email")
+        if not isinstance(email, str):
+            warnings.append(f"live operator #{record.id} has no readable email; it is left untouched")
+            continue
+        deletes.append(Delete(email, record.id, fingerprint(record.fields)))
+    if not live.operators and len(roster.operators) > 1:
+        warnings.append(
+            f"The account returned no operators in scope, so all {len(roster.operators)} operators of the roster "
+            "would be created. If this account is not new, check the API key, the base URL and the scope."
+        )
+    ordered = sorted(creates, key=_by_email) + sorted(updates, key=_by_email) + sorted(deletes, key=_by_email)
+    return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings))
+
+
+def _by_email(change: Change) -> str:
+    return change.email.lower()
