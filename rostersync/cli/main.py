@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from rostersync import __version__
+from rostersync.cli.account_commands import export, status
+from rostersync.cli.plan_commands import apply, plan
 from rostersync.cli.roster_commands import schema, validate
+from rostersync.sandbox.command import sandbox_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,10 +17,11 @@ def cli() -> None:
     """Keep an iAdvize account's operators in step with a YAML roster.
 
     \b
-    Example:
+    Try it against the built-in sandbox:
         rostersync plan --sandbox examples/operators.yaml
+        rostersync apply --sandbox examples/operators.yaml
     """
 
 
-cli.add_command(validate)
-cli.add_command(schema)
+for command in (validate, plan, apply, export, status, schema, sandbox_command):
+    cli.add_command(command)

@@ -101,10 +101,12 @@ def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[Fiel
     if want == have:  # the common case, without deepdiff's cost
         return []
     touched: dict[str, None] = {}
-    for path in DeepDiff(have, want, ignore_order=True, view="tree").affected_paths:
-        parts = _path_parts(path)
-        top = str(parts[0])
-        touched[f"call_config.{parts[1]}" if top == "call_config" and len(parts) > 1 else top] = None
+    tree = DeepDiff(have, want, ignore_order=True, view="tree")
+    for levels in tree.values():
+        for level in levels:
+            parts = level.path(output_format="list")
+            top = str(parts[0])
+            touched[f"call_config.{parts[1]}" if top == "call_config" and len(parts) > 1 else top] = None
     changes = []
     for name in touched:
         if name.startswith("call_config."):
@@ -113,14 +115,6 @@ def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[Fiel
         else:
             changes.append(FieldChange(name, live.get(name), wanted[name]))
     return sorted(changes, key=lambda c: c.field)
-
-
-def _path_parts(path: str) -> list[Any]:
-    # deepdiff paths look like "root['call_config']['type']" or "root['roles'][1]".
-    parts: list[Any] = []
-    for piece in path[len("root"):].strip("[]").split("]["):
-        parts.append(piece.strip("'\"") if piece.startswith(("'", '"')) else int(piece))
-    return parts
 
 
 def update_payload(wanted: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, Any]:

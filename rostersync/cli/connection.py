@@ -1,0 +1,110 @@
+"""Options shared by every command that talks to the API, and the client they make.
+
+`--sandbox` starts the built-in sandbox in this process, with its state in
+`.rostersync/sandbox.json` under the current directory, and points the client at
+it: nothing else needs to be running.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from rostersync.api import IAdvizeClient, RequestEvent, resolve_base_url, validate_base_url
+from rostersync.api.config import check_api_key
+from rostersync.api.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+API_KEY_ENV = "IADVIZE_API_KEY"
+SANDBOX_STATE = Path(".rostersync") / "sandbox.json"
+SANDBOX_KEY = "sandbox-key"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach the API, as the options gave it."""
+
+    base_url: str | None
+    platform: str | None
+    api_key_file: Path | None
+    sandbox: bool
+    insecure: bool
+    verbose: bool
+    quiet: bool
+    max_rps: float | None
+
+
+def connection_options(command: F) -> F:
+    """Add the connection and logging options; the command receives `connection`."""
+    options = [
+        click.option("--base-url", metavar="URL", help="API base URL [env IADVIZE_BASE_URL; default the standard platform]."),
+        click.option("--platform", type=click.Choice(["standard", "ha"], case_sensitive=False),
+                     help="iAdvize platform: standard (sd.iadvize.com) or ha (high availability)."),
+        click.option("--api-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help=f"Read the API key from this file [default: env {API_KEY_ENV}]."),
+        click.option("--sandbox", is_flag=True,
+                     help="Run against the built-in sandbox (state in .rostersync/sandbox.json), not iAdvize."),
+        click.option("--insecure", is_flag=True, help="Allow a plain http:// base URL to a remote host."),
+        click.option("--max-rps", type=click.FloatRange(min=0.1), metavar="N",
+                     help="Never send more than N requests a second."),
+        click.option("-v", "--verbose", is_flag=True, help="Log each HTTP request to stderr (never a secret)."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only the result, no progress."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, base_url: str | None, platform: str | None, api_key_file: Path | None,
+                sandbox: bool, insecure: bool, max_rps: float | None, verbose: bool, quiet: bool,
+                **kwargs: Any) -> Any:
+        connection = Connection(base_url, platform, api_key_file, sandbox, insecure, verbose, quiet, max_rps)
+        return command(*args, connection=connection, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def log(connection: Connection, message: str) -> None:
+    """Progress and notes go to stderr, unless --quiet."""
+    if not connection.quiet:
+        click.echo(message, err=True)
+
+
+def _log_request(event: RequestEvent) -> None:
+    status = str(event.status) if event.status is not None else f"no reply ({event.error})"
+    retry = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+    click.echo(f"{event.method} {event.path} -> {status} in {event.elapsed_s * 1000:.0f} ms{retry}", err=True)
+
+
+def _read_key(connection: Connection) -> str:
+    if connection.api_key_file is not None:
+        return check_api_key(connection.api_key_file.read_text(encoding="utf-8"))
+    if not os.environ.get(API_KEY_ENV, "").strip():
+        raise ConfigError(f"no API key: set {API_KEY_ENV}, pass --api-key-file FILE, or use --sandbox to try rostersync")
+    return check_api_key(os.environ[API_KEY_ENV])
+
+
+def open_client(connection: Connection, *, page_workers: int = 4) -> IAdvizeClient:
+    """A client for the connection; closed (and any sandbox stopped) when the command ends."""
+    ctx = click.get_current_context()
+    if connection.sandbox:
+        from rostersync.sandbox import start_sandbox
+
+        SANDBOX_STATE.parent.mkdir(parents=True, exist_ok=True)
+        sandbox = start_sandbox(api_key=SANDBOX_KEY, state_path=SANDBOX_STATE, demo=True)
+        ctx.call_on_close(sandbox.stop)
+        log(connection, f"Using the built-in sandbox at {sandbox.url} (state in {SANDBOX_STATE}).")
+        base_url, api_key = sandbox.url, SANDBOX_KEY
+    else:
+        base_url = validate_base_url(resolve_base_url(connection.base_url, connection.platform, os.environ),
+                                     insecure=connection.insecure)
+        api_key = _read_key(connection)
+    client = IAdvizeClient(base_url, api_key, max_rps=connection.max_rps, insecure=connection.insecure,
+                           on_request=_log_request if connection.verbose else None, page_workers=page_workers)
+    ctx.call_on_close(client.close)
+    return client

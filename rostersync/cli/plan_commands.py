@@ -1,0 +1,171 @@
+"""`plan` and `apply`: show what would change on the account, then make it so."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.errors import CliFailure, handle_errors
+from rostersync.plan.apply import DEFAULT_PARALLELISM, ApplyReport, Outcome, apply_plan
+from rostersync.plan.changes import Plan
+from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
+from rostersync.plan.saved import SavedPlan, check_fresh, is_saved_plan, read_saved_plan, write_saved_plan
+from rostersync.render.json_plan import render_plan_json
+from rostersync.render.markdown import render_plan_markdown
+from rostersync.render.text import render_outcome, render_plan, render_report
+from rostersync.roster.loader import Roster, load_roster
+
+EXIT_CHANGES = 2  # --detailed-exitcode: the plan has changes
+EXIT_INTERRUPTED = 130
+
+
+def use_color(no_color: bool) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR or --no-color."""
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def plan_options(command: Any) -> Any:
+    for option in reversed([
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+                     show_default=True, help="How to print the plan."),
+        click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set, or output not a terminal)."),
+        click.option("--max-delete-ratio", type=click.FloatRange(0, 1), default=DEFAULT_MAX_DELETE_RATIO,
+                     show_default=True, help="Refuse to delete more than this share of the operators in scope."),
+        click.option("--force", is_flag=True, help="Apply even a plan the delete guard refuses."),
+    ]):
+        command = option(command)
+    return command
+
+
+def render(plan: Plan, output_format: str, no_color: bool) -> str:
+    if output_format == "json":
+        return render_plan_json(plan)
+    if output_format == "markdown":
+        return render_plan_markdown(plan)
+    return render_plan(plan, color=use_color(no_color))
+
+
+def target_of(connection: Connection, base_url: str) -> str:
+    """What a saved plan is tied to: the account's base URL, or the sandbox's state."""
+    return "sandbox" if connection.sandbox else base_url
+
+
+def make_plan(roster: Roster, connection: Connection, client: Any) -> Plan:
+    log(connection, f"Reading the operators in scope from {'the sandbox' if connection.sandbox else client.base_url} ...")
+    live = read_live(client, roster.scope, roster.ignore)
+    return build_plan(roster, live)
+
+
+@click.command()
+@click.argument("roster", type=click.Path(path_type=Path))
+@connection_options
+@plan_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan for `rostersync apply FILE` (it holds secrets: written with mode 0600).")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 2 for changes, 1 for an error.")
+@handle_errors
+def plan(roster: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
+         force: bool, out: Path | None, detailed_exitcode: bool) -> None:
+    """Show what apply would change on the account to match ROSTER.
+
+    ROSTER is a roster file, or a directory whose *.yaml files are merged.
+    Nothing is written to the account.
+
+    \b
+    Example:
+        rostersync plan --sandbox examples/operators.yaml
+        rostersync plan --format markdown examples/operators.yaml > plan.md
+    """
+    wanted = load_roster(roster)
+    client = open_client(connection)
+    the_plan = make_plan(wanted, connection, client)
+    click.echo(render(the_plan, output_format, no_color), nl=False)
+    raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
+    if out is not None:
+        write_saved_plan(out, SavedPlan(the_plan, target_of(connection, client.base_url), wanted.scope,
+                                        wanted.ignore, len(wanted.operators)))
+        log(connection, f"Saved the plan to {out} (it holds secrets; mode 0600). Apply it with: rostersync apply {out}")
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@click.command()
+@click.argument("target", metavar="ROSTER|PLANFILE", type=click.Path(path_type=Path))
+@connection_options
+@plan_options
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
+              help="How many writes run at once.")
+@handle_errors
+def apply(target: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
+          force: bool, yes: bool, parallelism: int) -> None:
+    """Make the account match ROSTER, or apply a saved PLANFILE.
+
+    With a roster, the plan is shown first and confirmed on a terminal (--yes
+    skips the question; without a terminal, --yes is required). A saved plan is
+    applied without asking, once checked that the operators it touches have not
+    changed since it was made.
+
+    \b
+    Example:
+        rostersync apply --sandbox examples/operators.yaml
+        rostersync plan --out plan.json roster.yaml && rostersync apply plan.json
+    """
+    client = open_client(connection, page_workers=min(parallelism, 8))
+    if is_saved_plan(target):
+        saved = read_saved_plan(target)
+        live = read_live(client, saved.scope, saved.ignore)
+        check_fresh(saved, live, target_of(connection, client.base_url))
+        the_plan = saved.plan
+        click.echo(render(the_plan, output_format, no_color), nl=False)
+    else:
+        wanted = load_roster(target)
+        the_plan = make_plan(wanted, connection, client)
+        click.echo(render(the_plan, output_format, no_color), nl=False)
+        if not the_plan.has_changes:
+            return
+        raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
+        if not yes:
+            confirm()
+    if not the_plan.has_changes:
+        return
+    report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan))
+    click.echo(render_report(report, color=use_color(no_color)), nl=False)
+    exit_for(report)
+
+
+def confirm() -> None:
+    if not sys.stdin.isatty():
+        raise CliFailure("Refusing to apply: there is no terminal to confirm on. "
+                         "Review the plan above and pass --yes to apply it without asking.")
+    if not click.confirm("Apply these changes?", default=False, err=True):
+        raise CliFailure("Nothing was applied.")
+
+
+def progress(connection: Connection, the_plan: Plan) -> Any:
+    """One stderr line per finished change, only when stderr is a terminal."""
+    total = len(the_plan.changes)
+    state = {"done": 0, "failed": 0}
+    show = not connection.quiet and sys.stderr.isatty()
+
+    def report(outcome: Outcome) -> None:
+        state["done"] += 1
+        state["failed"] += outcome.status == "failed"
+        if show:
+            failed = f", {state['failed']} failed" if state["failed"] else ""
+            click.echo(f"[{state['done']}/{total}{failed}] {render_outcome(outcome)}", err=True)
+
+    return report
+
+
+def exit_for(report: ApplyReport) -> None:
+    if report.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if not report.ok:
+        sys.exit(1)

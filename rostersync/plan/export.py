@@ -1,0 +1,46 @@
+"""Export the live account as a v1 roster that plans to "No changes."."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from rostersync.roster.fields import BY_API, CALL_CONFIG_KEYS, SENSITIVE_API_FIELDS, fields_to_roster, normalize
+from rostersync.roster.model import Scope
+
+HEADER = """\
+# yaml-language-server: $schema=https://github.com/rostersync/rostersync/blob/main/schema/roster.schema.json
+# Exported from the iAdvize account by `rostersync export`. sso_key values are
+# secrets and were left out, so they stay unmanaged until you add them.
+"""
+
+
+def exported_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The managed form of a live operator's fields: secrets and empty values left out."""
+    result: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in BY_API or name in SENSITIVE_API_FIELDS or value is None or value == "":
+            continue
+        if name == "call_config":
+            value = {k: value[k] for k in CALL_CONFIG_KEYS if value.get(k) is not None}
+            if not value:
+                continue
+        result[name] = normalize(BY_API[name], value)
+    return result
+
+
+def export_roster(records: Iterable[Any], scope: Scope) -> dict[str, Any]:
+    operators = [fields_to_roster(exported_fields(r.fields)) for r in records if isinstance(r.fields.get("email"), str)]
+    operators.sort(key=lambda op: str(op["email"]).lower())
+    document: dict[str, Any] = {"version": 1}
+    if scope.as_api_filters():
+        document["scope"] = scope.as_api_filters()
+    document["operators"] = operators
+    return document
+
+
+def export_roster_text(records: Iterable[Any], scope: Scope) -> str:
+    body = yaml.safe_dump(export_roster(records, scope), sort_keys=False, allow_unicode=True,
+                          default_flow_style=None, width=120)
+    return HEADER + body

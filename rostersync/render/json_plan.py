@@ -1,0 +1,51 @@
+"""The plan as JSON: a documented, stable shape for scripts.
+
+    {
+      "format_version": 1,
+      "summary": {"create": 1, "update": 1, "delete": 0, "unchanged": 7},
+      "warnings": [],
+      "changes": [
+        {"action": "create", "email": "a@x.fr", "id": null, "fields": {"first_name": "Ada", "chat.max": 4}},
+        {"action": "update", "email": "b@x.fr", "id": 12,
+         "changes": [{"field": "chat.priority", "before": 0, "after": 10}]},
+        {"action": "delete", "email": "c@x.fr", "id": 13}
+      ]
+    }
+
+Field names are the roster's; secrets show as "(sensitive)". New keys may be
+added in a format version; none is removed or changes meaning without a new version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rostersync.plan.changes import Change, Create, Plan, Update
+from rostersync.render.values import shown_fields
+
+JSON_FORMAT_VERSION = 1
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    data: dict[str, Any] = {"action": change.action, "email": change.email, "id": change.id}
+    if isinstance(change, Create):
+        data["fields"] = shown_fields(change.fields)
+    elif isinstance(change, Update):
+        data["changes"] = [
+            {"field": c.label, "before": c.shown()[0], "after": c.shown()[1]} for c in change.changes
+        ]
+    return data
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "summary": {**plan.counts, "unchanged": plan.unchanged},
+        "warnings": list(plan.warnings),
+        "changes": [change_to_json(c) for c in plan.changes],
+    }
+
+
+def render_plan_json(plan: Plan) -> str:
+    return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,65 @@
+"""The plan and the apply report as terminal text, with optional colour."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import click
+
+from rostersync.plan.apply import ApplyReport, Outcome
+from rostersync.plan.changes import Change, Create, Plan, Update
+from rostersync.render.values import change_line, create_lines, format_value
+
+_SYMBOL = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
+
+
+def _styler(color: bool) -> Callable[..., str]:
+    def style(text: str, **kwargs: object) -> str:
+        return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
+    return style
+
+
+def render_change(change: Change, color: bool = False) -> list[str]:
+    style = _styler(color)
+    symbol, colour = _SYMBOL[change.action]
+    ident = f" (#{change.id})" if change.id is not None else ""
+    lines = [style(f"{symbol} {change.action} {change.email}{ident}", fg=colour, bold=True)]
+    if isinstance(change, Create):
+        lines += [f"    {label}: {format_value(value)}" for label, value in create_lines(change)]
+    elif isinstance(change, Update):
+        for field_change in change.changes:
+            label, before, after = change_line(field_change)
+            lines.append(f"    {label}: {before} {style('->', fg=colour)} {after}")
+    return lines
+
+
+def render_plan(plan: Plan, color: bool = False) -> str:
+    style = _styler(color)
+    lines: list[str] = []
+    for warning in plan.warnings:
+        lines.append(style(f"Warning: {warning}", fg="yellow"))
+    if plan.warnings:
+        lines.append("")
+    for change in plan.changes:
+        lines += render_change(change, color)
+        lines.append("")
+    lines.append(style(plan.summary_line(), bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def render_outcome(outcome: Outcome, color: bool = False) -> str:
+    style = _styler(color)
+    symbol, _ = _SYMBOL[outcome.change.action]
+    mark = {"done": style("ok", fg="green"), "failed": style("FAILED", fg="red", bold=True),
+            "not started": style("not started", fg="yellow")}[outcome.status]
+    return f"{symbol} {outcome.change.email}: {mark}: {outcome.detail}"
+
+
+def render_report(report: ApplyReport, color: bool = False) -> str:
+    style = _styler(color)
+    lines = [render_outcome(outcome, color) for outcome in report.outcomes]
+    summary = report.summary_line()
+    lines.append(style(summary, bold=True, fg=None if report.ok else "red"))
+    if not report.ok:
+        lines.append("Run apply again to finish: it plans from the account as it is now.")
+    return "\n".join(lines) + "\n"

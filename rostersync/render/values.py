@@ -1,0 +1,48 @@
+"""How values look in every plan format: compact, YAML-like, secrets masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rostersync.plan.changes import Create, FieldChange
+from rostersync.roster.fields import BY_API, FIELDS, SENSITIVE_MASK, display_value
+
+# Words that read the same quoted or not: codes, roles, emails, phone numbers.
+_BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.@+-]*$")
+
+
+def format_value(value: Any, nested: bool = False) -> str:
+    """A value as people read it in a plan. Top-level strings are quoted, so that an
+    empty or space-padded name is visible; codes inside lists and mappings are not."""
+    if value is None:
+        return "(unset)"
+    if value == SENSITIVE_MASK:
+        return SENSITIVE_MASK
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if nested and _BARE.match(value) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v, True) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {format_value(v, True)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def create_lines(change: Create) -> list[tuple[str, Any]]:
+    """A create's fields as (roster label, shown value), in the roster's field order.
+    The email is the change's heading, so it is not repeated."""
+    return [(spec.label, display_value(spec.api, change.fields[spec.api]))
+            for spec in FIELDS if spec.api in change.fields and spec.api != "email"]
+
+
+def change_line(change: FieldChange) -> tuple[str, str, str]:
+    before, after = change.shown()
+    return change.label, format_value(before), format_value(after)
+
+
+def shown_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A field set keyed by roster labels, secrets masked (for JSON output)."""
+    return {BY_API[name].label: display_value(name, value) for name, value in fields.items() if name in BY_API}

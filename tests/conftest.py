@@ -1,0 +1,37 @@
+"""Fixtures shared by the whole suite: a real sandbox over loopback HTTP, per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rostersync.sandbox import Sandbox, start_sandbox
+
+TEST_KEY = "test-key-5f2c9e"
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """An empty iAdvize account (a sandbox) that the CLI is pointed at by environment."""
+    sandbox = start_sandbox(api_key=TEST_KEY)
+    monkeypatch.setenv("IADVIZE_BASE_URL", sandbox.url)
+    monkeypatch.setenv("IADVIZE_API_KEY", TEST_KEY)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
