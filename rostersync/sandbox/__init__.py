@@ -1,1 +1,51 @@
-"""sandbox"""
+"""A local stand-in for the iAdvize REST API (v2) operator endpoints.
+
+Nobody can test against the real service, so the sandbox behaves as the
+documentation says (``shared/iadvize-rest-api.md``, the Operator page), and where
+it is silent it picks one of the alternatives a client must tolerate. A client that
+works against it should work against iAdvize on its first day.
+
+>>> from rostersync.sandbox import start_sandbox
+>>> with start_sandbox(demo=True) as sandbox:          # doctest: +SKIP
+...     requests.get(f"{sandbox.url}/operator", headers={"X-API-Key": sandbox.api_key})
+
+Modules: ``forms`` (PHP form bodies), ``validation`` (fields), ``filters``, ``live``,
+``derived`` (statistic, profile), ``store`` (data and state file), ``faults``,
+``server`` (HTTP), ``runner`` (``start_sandbox``), ``demo``, ``command`` (CLI).
+
+Choices made where the documentation is silent (each module's docstring has its own):
+- HTTP codes: 200, 201 on create; 400 invalid (``fail``), 403 bad key (``error``),
+  404 unknown operator (``fail``) or route (``error``), 405, 429, 503 (``error``).
+- Unknown body fields are ignored; unknown filters are a 400.
+- Emails are stored lower-cased, id lists sorted and de-duplicated, roles in the
+  order expert, operator, manager, admin: a client must compare as sets, emails
+  without case.
+- Read ``role`` (deprecated) is the most privileged of ``roles``.
+- Operator ids start at 1001 and are never reused.
+- Live: the default ``GET /operator/live`` view is "connected and available on at
+  least one channel"; ``connected=0`` adds every operator who ever logged in.
+- Faults: 503 and 429 do nothing; a dropped write is done, then its reply is lost.
+- Defaults on create: roles [operator], chat_max_number 3, language_admin en,
+  channels off, priorities 0, lists empty, strings and group_id null, call_config
+  ANSWER_FROM_DESK without phone.
+"""
+
+from rostersync.sandbox.demo import DEMO_OPERATORS, DEMO_PRESENCE, seed_demo
+from rostersync.sandbox.faults import FaultConfig
+from rostersync.sandbox.forms import parse_form
+from rostersync.sandbox.runner import Sandbox, start_sandbox
+from rostersync.sandbox.store import OperatorNotFound, OperatorStore
+from rostersync.sandbox.validation import InvalidFields
+
+__all__ = [
+    "DEMO_OPERATORS",
+    "DEMO_PRESENCE",
+    "FaultConfig",
+    "InvalidFields",
+    "OperatorNotFound",
+    "OperatorStore",
+    "Sandbox",
+    "parse_form",
+    "seed_demo",
+    "start_sandbox",
+]

@@ -1,0 +1,117 @@
+"""Run the sandbox in a background thread: ``start_sandbox`` and the ``Sandbox`` handle."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from rostersync.sandbox.demo import seed_demo
+from rostersync.sandbox.faults import FaultConfig, FaultInjector
+from rostersync.sandbox.server import API_PREFIX, RequestLog, SandboxApp, SandboxHTTPServer
+from rostersync.sandbox.store import OperatorStore
+
+__all__ = ["Sandbox", "start_sandbox"]
+
+logger = logging.getLogger(__name__)
+
+
+class Sandbox:
+    """A running sandbox server in a background thread.
+
+    ``url`` is the API base (``http://127.0.0.1:PORT/api/2``); ``store`` gives direct
+    access to the data; ``faults`` may be changed, or replaced, while it runs.
+    """
+
+    def __init__(self, server: SandboxHTTPServer, thread: threading.Thread,
+                 stopping: threading.Event, url: str) -> None:
+        self._server = server
+        self._thread = thread
+        self._stopping = stopping
+        self.url = url
+        self.host, self.port = server.bound_address()
+
+    @property
+    def api_key(self) -> str:
+        return self._server.app.api_key
+
+    @property
+    def store(self) -> OperatorStore:
+        return self._server.app.store
+
+    @property
+    def faults(self) -> FaultConfig:
+        return self._server.app.faults.config
+
+    @faults.setter
+    def faults(self, config: FaultConfig) -> None:
+        self._server.app.faults.config = config
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests received since the last reset, e.g. ``{"GET /operator": 3}``;
+        faulted and refused requests included."""
+        return self._server.app.log.snapshot()
+
+    def fault_counts(self) -> dict[str, int]:
+        """Faults applied since the last reset: see ``FaultInjector.counts``."""
+        return self._server.app.faults.counts()
+
+    def reset_counts(self) -> None:
+        """Zero both the request counts and the fault counts."""
+        self._server.app.log.reset()
+        self._server.app.faults.reset_counts()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop serving, close every connection and the listening socket. Idempotent."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()  # joins the handler threads
+        self._thread.join()
+        logger.info("Sandbox at %s stopped", self.url)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {self.url} operators={len(self.store)} running={self.running}>"
+
+
+def start_sandbox(*, host: str = "127.0.0.1", port: int = 0, api_key: str = "sandbox-key",
+                  state_path: Path | None = None, demo: bool = False,
+                  faults: FaultConfig | None = None) -> Sandbox:
+    """Bind ``host:port`` (0: a free port), serve in a daemon thread, return at once.
+
+    With ``state_path``, the state is loaded from it when the file exists and saved
+    to it after every write. ``demo`` seeds the demo team only into an empty store,
+    so a saved state is never overwritten. Raises ``OSError`` when the address is
+    taken, ``ValueError`` for an unreadable state file.
+    """
+    if not api_key:
+        raise ValueError("api_key must not be empty")
+    store = OperatorStore(state_path)
+    if demo and len(store) == 0:
+        seed_demo(store)
+    stopping = threading.Event()
+    app = SandboxApp(store, api_key, FaultInjector(faults), RequestLog(), stopping)
+    server = SandboxHTTPServer((host, port), app)
+    bound_host, bound_port = server.bound_address()
+    # 0.0.0.0 listens everywhere but is no address to connect to.
+    url_host = "127.0.0.1" if bound_host in ("0.0.0.0", "") else bound_host
+    url = f"http://{url_host}:{bound_port}{API_PREFIX}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name=f"rostersync-sandbox-{bound_port}", daemon=True)
+    thread.start()
+    logger.info("Sandbox serving %s", url)
+    return Sandbox(server, thread, stopping, url)
