@@ -8,6 +8,7 @@ from rostersync import __version__
 from rostersync.cli.account_commands import export, status
 from rostersync.cli.plan_commands import apply, plan
 from rostersync.cli.roster_commands import schema, validate
+from rostersync.cli.roster_edit_commands import roster
 from rostersync.sandbox.command import sandbox_command
 
 
@@ -23,5 +24,5 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan, apply, export, status, schema, sandbox_command):
+for command in (validate, plan, apply, export, status, schema, roster, sandbox_command):
     cli.add_command(command)

@@ -1,0 +1,201 @@
+"""`rostersync roster add | remove | import-csv`: edit a roster in place, as an HR
+system does before opening a pull request."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rostersync.cli.errors import CliFailure
+from rostersync.edit import (
+    EditablePath,
+    EditError,
+    EditResult,
+    NeedsTargetFile,
+    OperatorChange,
+    UnknownField,
+    add_operator,
+    find_path,
+    import_csv,
+    parse_assignment,
+    remove_operator,
+)
+from rostersync.render.values import format_value
+from rostersync.roster.fields import SENSITIVE_MASK
+from rostersync.roster.problems import RosterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+roster_argument = click.argument("roster", type=click.Path(path_type=Path))
+file_option = click.option("--file", "target", metavar="NAME",
+                           help="In a directory roster, the file that gets new operators.")
+
+
+def _edit_errors(command: F) -> F:
+    """Failures as messages and exit 1. Unlike plan and apply, what did not happen
+    here is a write, so the summary says that."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RosterError as exc:
+            count = len(exc.problems)
+            summary = f"{count} problem{'s' if count != 1 else ''} found; nothing was written."
+            raise CliFailure("\n".join([*(str(p) for p in exc.problems), summary])) from None
+        except NeedsTargetFile as exc:
+            raise CliFailure(f"Error: {exc}; give it with --file NAME. Nothing was written.") from None
+        except EditError as exc:
+            raise CliFailure(f"Error: {exc}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def roster() -> None:
+    """Edit a roster in place: add, remove or import operators.
+
+    Comments, order and formatting outside the edited entries are kept byte
+    for byte. An edit that would not validate is refused: its problems are
+    listed and nothing is written. Edits are idempotent, so an HR system can
+    run them on every change and open a pull request when the file differs.
+
+    \b
+    Example:
+        rostersync roster add examples/operators.yaml --email jane.doe@maison-lumiere.fr --profile sales-fr
+    """
+
+
+@roster.command()
+@roster_argument
+@click.option("--email", required=True, help="The operator's email: who is added or updated.")
+@click.option("--first-name", help="Sets first_name.")
+@click.option("--name", help="Sets name (the last name).")
+@click.option("--pseudo", help="Sets pseudo, the name customers see.")
+@click.option("--external-id", help="Sets external_id, your HR id.")
+@click.option("--profile", "profiles", multiple=True, metavar="NAME",
+              help="A profile to apply; repeat for several, applied in order.")
+@click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
+              help="Sets any field by its roster path, the value read as YAML: "
+                   "chat.max=4, chat.enabled=true, languages=[fr,en]. Repeatable.")
+@file_option
+@_edit_errors
+def add(roster: Path, email: str, first_name: str | None, name: str | None, pseudo: str | None,
+        external_id: str | None, profiles: tuple[str, ...], assignments: tuple[str, ...], target: str | None) -> None:
+    """Add an operator to a roster, or update the fields given.
+
+    An operator whose email is already there is updated: only the fields
+    given change, and the output says which. Given again, the same command
+    changes nothing. A new operator is appended at the end of the operators
+    list; in a directory roster, --file names the file that gets it.
+
+    \b
+    Example:
+        rostersync roster add examples/operators.yaml --email jane.doe@maison-lumiere.fr \\
+            --first-name Jane --name Doe --profile sales-fr --set chat.max=4
+    """
+    options = {"first_name": first_name, "name": name, "pseudo": pseudo, "external_id": external_id}
+    values: list[tuple[EditablePath, Any]] = [
+        (find_path(label), value) for label, value in options.items() if value is not None]
+    if profiles:
+        values.append((find_path("profile"), list(profiles)))
+    values += [_assignment(text) for text in assignments]
+    _check_once(values)
+    result = add_operator(roster, email, values, file=target)
+    _finish(result, roster)
+
+
+@roster.command()
+@roster_argument
+@click.option("--email", required=True, help="The email of the operator to remove.")
+@_edit_errors
+def remove(roster: Path, email: str) -> None:
+    """Remove an operator from a roster.
+
+    Its entry goes, with the comments inside it; the rest of the file is
+    kept as it is. Removing an operator who is not there changes nothing.
+    The next `rostersync plan` shows its deletion from the account.
+
+    \b
+    Example:
+        rostersync roster remove examples/operators.yaml --email noah.robert@maison-lumiere.fr
+    """
+    _finish(remove_operator(roster, email), roster)
+
+
+@roster.command("import-csv")
+@roster_argument
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@file_option
+@_edit_errors
+def import_csv_command(roster: Path, csv_file: Path, target: str | None) -> None:
+    """Merge an HR export into a roster: one operator per row.
+
+    Columns are roster paths: email (required), first_name, name, pseudo,
+    external_id, profile, roles, languages, websites, skills, chat.max,
+    chat.enabled, group, ... Each row adds the operator or updates it; an
+    empty cell leaves the field as it is. Lists are separated by ';' or '|',
+    booleans are true/false/yes/no/1/0. All rows are applied or none.
+
+    \b
+    Example (people.csv starts with the line email,first_name,name,profile,chat.max):
+        rostersync roster import-csv examples/operators.yaml people.csv
+    """
+    result = import_csv(roster, csv_file, file=target)
+    _finish(result, roster)
+    counts = ", ".join(f"{result.count(action)} {action}" for action in ("added", "updated", "unchanged"))
+    click.echo(f"{csv_file}: {counts}")
+
+
+# --- options ---------------------------------------------------------------------------
+
+
+def _assignment(text: str) -> tuple[EditablePath, Any]:
+    try:
+        editable, value = parse_assignment(text)
+    except (UnknownField, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="'--set'") from None
+    if editable.label == "email":
+        raise click.BadParameter("the email names the operator: give it with --email", param_hint="'--set'")
+    return editable, value
+
+
+def _check_once(values: Sequence[tuple[EditablePath, Any]]) -> None:
+    seen: set[str] = set()
+    for editable, _ in values:
+        if editable.label in seen:
+            raise click.UsageError(f"{editable.label} is given twice")
+        seen.add(editable.label)
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def _finish(result: EditResult, roster: Path) -> None:
+    """Write the files (all were validated together), then say what changed."""
+    result.write()
+    for change in result.changes:
+        click.echo(_describe(change, roster))
+
+
+def _describe(change: OperatorChange, roster: Path) -> str:
+    where = f"{change.origin}: " if change.origin else ""
+    if change.action == "added":
+        return f"{where}added {change.email} to {change.file}"
+    if change.action == "updated":
+        fields = "; ".join(f"{u.label} {_shown(u.before, u.sensitive)} -> {_shown(u.after, u.sensitive)}"
+                           for u in change.fields)
+        return f"{where}updated {change.email} in {change.file}: {fields}"
+    if change.action == "unchanged":
+        return f"{where}{change.email} is already in {change.file} with these fields: nothing changed"
+    if change.action == "removed":
+        return f"{where}removed {change.email} from {change.file}"
+    return f"{where}{change.email} is not in {roster}: nothing changed"
+
+
+def _shown(value: Any, sensitive: bool) -> str:
+    return SENSITIVE_MASK if sensitive and value is not None else format_value(value)
