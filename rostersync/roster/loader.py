@@ -128,7 +128,7 @@ def _read(path: Path) -> str:
 def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
     """Load a roster from (file name, text) pairs, as if they were one directory."""
     problems = _Problems()
-    with _gc_paused():
+    with gc_paused():
         files = [f for f in (_parse_file(name, text, problems) for name, text in texts) if f is not None]
         # The rules across operators and files run even when a file broke the format,
         # so that one run lists every problem; they skip what they cannot read.
@@ -142,10 +142,15 @@ def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading makes a million small containers and no cycles. With the cyclic GC on,
-    the collections it triggers walk all of them again and again: a large roster
-    then loads about twice as slowly. (The same pause as in the YAML fast parser.)"""
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building many containers that form no cycles.
+
+    Loading a roster makes a million of them (the plan engine's listing, tens of
+    thousands). With the GC on, the collections their allocation triggers walk every
+    object again and again and free nothing: 10,000 operators then load about twice
+    as slowly. (The YAML fast parser pauses it the same way.) Safe with threads: a
+    GC that was enabled is always enabled again; overlapping pauses may end early.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:

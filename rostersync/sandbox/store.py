@@ -92,6 +92,10 @@ class OperatorStore:
         self._fields: dict[int, dict[str, Any]] = {}
         self._live: dict[int, LiveState] = {}
         self._id_by_email: dict[str, int] = {}
+        # Ids matching each filter set seen, until the next change to the fields: a
+        # listing walks its pages with the same filters, and without this every page
+        # would test every operator (quadratic in the number of operators).
+        self._matches: dict[tuple[tuple[str, str], ...], OperatorIds] = {}
         self._next_id = FIRST_ID
         if self._state_path is not None and self._state_path.exists():
             self._load(self._state_path)
@@ -154,6 +158,7 @@ class OperatorStore:
             merged = merge_fields(current, sent)
             self._check_email_free(merged["email"], operator_id)
             if merged != current:
+                self._matches.clear()
                 self._id_by_email.pop(current["email"], None)
                 self._id_by_email[merged["email"]] = operator_id
                 self._fields[operator_id] = merged
@@ -164,6 +169,7 @@ class OperatorStore:
     def delete(self, operator_id: int) -> None:
         with self._lock:
             fields = self._require(operator_id)
+            self._matches.clear()
             del self._fields[operator_id]
             del self._live[operator_id]
             self._id_by_email.pop(fields["email"], None)
@@ -187,6 +193,7 @@ class OperatorStore:
                 for fields in operators:
                     added.append(self._insert(fields, logged_in=logged_in))
             except (InvalidFields, ValueError):
+                self._matches.clear()
                 for operator_id in added:
                     self._id_by_email.pop(self._fields.pop(operator_id)["email"], None)
                     del self._live[operator_id]
@@ -197,6 +204,7 @@ class OperatorStore:
     def clear(self) -> None:
         """Forget every operator. Ids are not reused afterwards, as on a real server."""
         with self._lock:
+            self._matches.clear()
             self._fields.clear()
             self._live.clear()
             self._id_by_email.clear()
@@ -276,16 +284,29 @@ class OperatorStore:
         return fields
 
     def _matching_ids(self, filters: Mapping[str, Any] | None) -> OperatorIds:
-        """Ids of the operators matching ``filters``, ascending; raises ``InvalidFields``."""
+        """Ids of the operators matching ``filters``, ascending; raises ``InvalidFields``.
+
+        The list is shared with later calls until the fields change: do not modify it.
+        """
         matches = compile_filters(filters)
+        key = tuple(sorted((str(name), repr(value)) for name, value in (filters or {}).items()))
+        cached = self._matches.get(key)
+        if cached is not None:
+            return cached
         if not filters:
-            return sorted(self._fields)
-        return [operator_id for operator_id, fields in sorted(self._fields.items())
-                if matches(fields | {"id": operator_id})]
+            found = sorted(self._fields)
+        else:
+            found = [operator_id for operator_id, fields in sorted(self._fields.items())
+                     if matches(fields | {"id": operator_id})]
+        if len(self._matches) >= 32:  # many different filters: keep the memory bounded
+            self._matches.clear()
+        self._matches[key] = found
+        return found
 
     def _insert(self, sent: Mapping[str, Any], *, logged_in: bool) -> int:
         fields = merge_fields(default_fields(), sent)
         self._check_email_free(fields["email"], None)
+        self._matches.clear()
         operator_id = self._next_id
         self._next_id += 1
         self._fields[operator_id] = fields
