@@ -402,6 +402,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     """Threaded server that can close its idle keep-alive connections on stop."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 makes a burst of parallel clients (an apply
+    # reconnecting after dropped replies) wait a second for a retransmitted SYN.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
         self.app = app
