@@ -12,35 +12,11 @@ from typing import Any
 
 import yaml
 
+from bench import make_roster_text  # the same hand-written-looking roster as bench.py
+
 from rostersync.roster import yaml_source
 
 _C_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader if PyYAML lacks libyaml
-
-_OPERATOR_TEMPLATE = """\
-  - email: user{i}@example.com
-    external_id: HR-{i:05d}
-    first_name: First{i}
-    name: Last{i}
-    pseudo: Some P.
-    roles: [operator, expert]
-    chat: {{enabled: true, max: 4, priority: 10}}
-    call:
-      enabled: true
-      priority: 0
-    languages: [fr, en]   # trailing comment
-    language_admin: fr
-    group: {group}
-    websites: [123, 456]
-    skills: [101]
-"""
-
-
-def make_roster(n_operators: int) -> str:
-    """Return a roster document with `n_operators` operators (about 15 lines each)."""
-    parts = ["version: 1\n", "operators:\n"]
-    parts.extend(_OPERATOR_TEMPLATE.format(i=i, group=i % 13) for i in range(1, n_operators + 1))
-    return "".join(parts)
-
 
 def best_of(repeat: int, func: Callable[[], Any]) -> float:
     """Best wall-clock time of `repeat` runs (the least disturbed by other processes).
@@ -58,7 +34,7 @@ def best_of(repeat: int, func: Callable[[], Any]) -> float:
 
 def main() -> None:
     n_operators = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    text = make_roster(n_operators)
+    text = make_roster_text(n_operators)
     n_lines = text.count("\n")
     print(f"roster: {n_operators} operators, {n_lines} lines, {len(text) / 1e6:.1f} MB")
 

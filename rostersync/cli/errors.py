@@ -7,6 +7,8 @@ from typing import Any, Callable, TypeVar
 
 import click
 
+from rostersync.api.errors import ApiError
+from rostersync.plan.errors import PlanError
 from rostersync.roster.problems import RosterError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,19 +21,8 @@ class CliFailure(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
-def _library_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [RosterError]
-    try:
-        from rostersync.api.errors import ApiError
-        errors.append(ApiError)
-    except ImportError:  # pragma: no cover - the API package is always there once built
-        pass
-    try:
-        from rostersync.plan.errors import PlanError
-        errors.append(PlanError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
+# Every failure the library expects and words for a person.
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -47,7 +38,7 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except _library_errors() as exc:
+        except LIBRARY_ERRORS as exc:
             raise CliFailure(describe_failure(exc)) from None
 
     return wrapper  # type: ignore[return-value]

@@ -68,7 +68,6 @@ class Delete:
 
 
 Change = Union[Create, Update, Delete]
-ACTION_ORDER: dict[str, int] = {"create": 0, "update": 1, "delete": 2}
 
 
 @dataclass(frozen=True)

@@ -77,40 +77,33 @@ def comparable(api_field: str, value: Any) -> Any:
     return value
 
 
-def _live_view(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
-    """The live values of exactly the fields the roster manages, in comparable form.
+def _compared(name: str, want: Any, live: Mapping[str, Any]) -> tuple[Any, Any]:
+    """One managed field as (wanted, live), in the form in which the two are compared.
 
     A secret the API does not return at all cannot be compared; it is treated as
-    matching (write-only) rather than rewritten on every apply.
+    matching (write-only) rather than rewritten on every apply. call_config compares
+    only the keys the roster manages, a key the API leaves out taking its default.
     """
-    view: dict[str, Any] = {}
-    for name, want in wanted.items():
-        if name in SENSITIVE_API_FIELDS and name not in live:
-            view[name] = comparable(name, want)
-        elif name == "call_config":
-            have = {**CALL_CONFIG_DEFAULTS, **(live.get(name) or {})}
-            view[name] = {key: have.get(key) for key in want}
-        else:
-            view[name] = comparable(name, live.get(name))
-    return view
+    if name in SENSITIVE_API_FIELDS and name not in live:
+        return want, want
+    have = live.get(name)
+    if name == "call_config":
+        have_all = {**CALL_CONFIG_DEFAULTS, **(have or {})}
+        return want, {key: have_all.get(key) for key in want}
+    if name == "email" or isinstance(want, list) or isinstance(have, list):
+        return comparable(name, want), comparable(name, have)
+    return want, have  # comparable() leaves other values as they are
 
 
 def _unchanged(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    """``want == have`` of `diff_fields`, field by field, stopping at the first difference.
+    """Whether every managed field matches, stopping at the first that does not.
 
-    Most operators of a large roster are unchanged: this spares building both views.
+    Most operators of a large roster are unchanged: this spares building the views
+    that deepdiff compares.
     """
     for name, value in wanted.items():
-        if name in SENSITIVE_API_FIELDS and name not in live:
-            continue  # compared as matching, see _live_view
-        have: Any = live.get(name)
-        if name == "call_config":
-            have_all = {**CALL_CONFIG_DEFAULTS, **(have or {})}
-            have = {key: have_all.get(key) for key in value}
-        elif name == "email" or isinstance(value, list) or isinstance(have, list):
-            value, have = comparable(name, value), comparable(name, have)
-        # else: comparable() leaves other values as they are
-        if not (value is have or value == have):
+        want, have = _compared(name, value, live)
+        if not (want is have or want == have):
             return False
     return True
 
@@ -119,8 +112,9 @@ def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[Fiel
     """Every managed field whose live value differs from the wanted one."""
     if _unchanged(wanted, live):  # the common case, without deepdiff's cost
         return []
-    want = {name: comparable(name, value) for name, value in wanted.items()}
-    have = _live_view(wanted, live)
+    pairs = {name: _compared(name, value, live) for name, value in wanted.items()}
+    want = {name: pair[0] for name, pair in pairs.items()}
+    have = {name: pair[1] for name, pair in pairs.items()}
     touched: dict[str, None] = {}
     tree = DeepDiff(have, want, ignore_order=True, view="tree")
     for levels in tree.values():

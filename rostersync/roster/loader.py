@@ -61,9 +61,6 @@ class Roster:
     ignore: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()
 
-    def is_ignored(self, email: str) -> bool:
-        return matches_ignore(email, self.ignore) is not None
-
 
 def matches_ignore(email: str, patterns: Sequence[str]) -> str | None:
     """The first `ignore` glob that `email` matches (case-insensitively), if any."""

@@ -106,15 +106,12 @@ def describe(error: dict[str, Any]) -> str:
         return f"must be a positive integer, got {yaml_repr(value)}"
     if kind == "too_short":
         return "must not be empty"
-    if kind in ("email", "language", "phone"):
-        return str(error["msg"])
-    return str(error["msg"])
+    return str(error["msg"])  # our own checks (email, language, phone) word theirs already
 
 
 def iter_errors(exc: ValidationError) -> Iterator[tuple[PathParts, str]]:
     """(path, message) for each error, with the path as a key path into the YAML."""
+    # For a missing key, pydantic's loc names the key itself: the path then says which
+    # field is required, and its mark falls back to the mapping that lacks it.
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        # A missing key points at its mapping; pydantic's loc names the missing key,
-        # which we keep so the message says which field is required.
-        yield loc, describe(error)
+        yield tuple(error["loc"]), describe(error)

@@ -19,10 +19,6 @@ from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
 
-ROLES = ("expert", "operator", "manager", "admin")
-ADMIN_LANGUAGES = ("de", "en", "es", "fr")
-CALL_TYPES = ("ANSWER_FROM_PHONE", "ANSWER_FROM_DESK")
-
 # Deliberately simple: one @, no spaces, a dot in the domain. The API's own
 # validation is the final word; this catches typos before any request.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
