@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-
 from bench import make_roster_text  # the same hand-written-looking roster as bench.py
 
 from rostersync.roster import yaml_source

@@ -10,9 +10,10 @@ from the account as it then is.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping, Protocol, Sequence
+from typing import Any, Literal, Protocol
 
 from rostersync.api.errors import ApiError, NotFoundError, OutcomeUnknownError, ServerError, TransportError
 from rostersync.plan.changes import Change, Create, Delete, Plan, Update

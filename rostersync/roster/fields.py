@@ -12,8 +12,9 @@ the live ones (from the API) are turned into field sets, and the plan compares t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 Kind = Literal["str", "email", "bool", "int", "str_set", "int_set", "call_config"]
 

@@ -12,7 +12,7 @@ rules that span operators or files, live in `rostersync.roster.loader`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -68,22 +68,22 @@ class StrictModel(BaseModel):
 class ChannelSettings(StrictModel):
     """A call or video channel."""
 
-    enabled: Optional[bool] = None
-    priority: Optional[Priority] = None
+    enabled: bool | None = None
+    priority: Priority | None = None
 
 
 class ChatSettings(ChannelSettings):
     """The chat channel, which also has a number of simultaneous chats."""
 
-    max: Optional[Annotated[int, Field(gt=0)]] = Field(None, description="simultaneous chats (chat_max_number)")
+    max: Annotated[int, Field(gt=0)] | None = Field(None, description="simultaneous chats (chat_max_number)")
 
 
 class CallConfig(StrictModel):
     """How calls are picked up."""
 
-    type: Optional[Literal["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"]] = None
-    phone_number: Optional[PhoneNumber] = None
-    ask_phone_number_at_every_connection: Optional[bool] = None
+    type: Literal["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"] | None = None
+    phone_number: PhoneNumber | None = None
+    ask_phone_number_at_every_connection: bool | None = None
 
 
 class OperatorFields(StrictModel):
@@ -92,30 +92,30 @@ class OperatorFields(StrictModel):
     A field left out is not managed: rostersync never changes it on the account.
     """
 
-    external_id: Optional[NonEmptyStr] = Field(None, description="your own id; matched before email when set")
-    first_name: Optional[str] = None
-    name: Optional[str] = None
-    pseudo: Optional[str] = None
-    roles: Optional[Annotated[list[Role], Field(min_length=1)]] = None
-    chat: Optional[ChatSettings] = None
-    call: Optional[ChannelSettings] = None
-    video: Optional[ChannelSettings] = None
-    chat_and_call: Optional[bool] = None
-    chat_to_video: Optional[bool] = None
-    languages: Optional[list[LanguageCode]] = Field(None, description="ISO 639-1 codes (language_list)")
-    language_admin: Optional[Literal["de", "en", "es", "fr"]] = None
-    group: Optional[int] = Field(None, description="group id (group_id)")
-    websites: Optional[list[int]] = Field(None, description="website ids (website_list)")
-    skills: Optional[list[int]] = Field(None, description="skill ids (skill_list)")
-    sso_key: Optional[NonEmptyStr] = Field(None, description="SSO token: a secret, never shown")
-    call_config: Optional[CallConfig] = None
+    external_id: NonEmptyStr | None = Field(None, description="your own id; matched before email when set")
+    first_name: str | None = None
+    name: str | None = None
+    pseudo: str | None = None
+    roles: Annotated[list[Role], Field(min_length=1)] | None = None
+    chat: ChatSettings | None = None
+    call: ChannelSettings | None = None
+    video: ChannelSettings | None = None
+    chat_and_call: bool | None = None
+    chat_to_video: bool | None = None
+    languages: list[LanguageCode] | None = Field(None, description="ISO 639-1 codes (language_list)")
+    language_admin: Literal["de", "en", "es", "fr"] | None = None
+    group: int | None = Field(None, description="group id (group_id)")
+    websites: list[int] | None = Field(None, description="website ids (website_list)")
+    skills: list[int] | None = Field(None, description="skill ids (skill_list)")
+    sso_key: NonEmptyStr | None = Field(None, description="SSO token: a secret, never shown")
+    call_config: CallConfig | None = None
 
 
 class OperatorEntry(OperatorFields):
     """One operator of the `operators` list."""
 
     email: Email = Field(description="the operator's identity, compared case-insensitively")
-    profile: Annotated[Optional[list[NonEmptyStr]], BeforeValidator(_profile_names)] = Field(
+    profile: Annotated[list[NonEmptyStr] | None, BeforeValidator(_profile_names)] = Field(
         None, description="a profile name, or a list of them applied in order"
     )
 
@@ -123,8 +123,8 @@ class OperatorEntry(OperatorFields):
 class Scope(StrictModel):
     """Which live operators this roster owns; the others are never touched."""
 
-    website_id: Optional[int] = None
-    group_id: Optional[int] = None
+    website_id: int | None = None
+    group_id: int | None = None
 
     def as_api_filters(self) -> dict[str, int]:
         return {key: value for key, value in (("website_id", self.website_id), ("group_id", self.group_id)) if value is not None}
@@ -134,9 +134,9 @@ class RosterDocument(StrictModel):
     """One roster file."""
 
     version: Literal[1] = Field(description="the roster format version; only 1 exists")
-    scope: Optional[Scope] = None
+    scope: Scope | None = None
     ignore: list[NonEmptyStr] = Field(default_factory=list, description="email globs never created, changed or deleted")
-    defaults: Optional[OperatorFields] = None
+    defaults: OperatorFields | None = None
     profiles: dict[NonEmptyStr, OperatorFields] = Field(default_factory=dict)
     operators: list[OperatorEntry]
 

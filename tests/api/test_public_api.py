@@ -29,9 +29,9 @@ def test_exception_tree_matches_its_drawing() -> None:
 
 
 def test_operator_fields_are_the_documented_ones() -> None:
-    assert api.OPERATOR_FIELDS == {
+    assert {
         "id", "name", "first_name", "pseudo", "email", "external_id", "role", "roles", "chat_enabled",
         "call_enabled", "video_enabled", "chat_max_number", "chat_and_call", "chat_to_video",
         "chat_priority", "call_priority", "video_priority", "language_list", "language_admin",
         "group_id", "website_list", "skill_list", "sso_key", "call_config",
-    }
+    } == api.OPERATOR_FIELDS

@@ -36,9 +36,9 @@ def run(*args: str) -> Result:
 def plant(account: Sandbox, fields: dict[str, Any], **raw: Any) -> int:
     """Add a valid operator, then overwrite some stored values with raw ones."""
     operator_id = account.store.add({"group_id": GROUP, **fields})
-    stored = account.store._fields[operator_id]  # noqa: SLF001 - below the validation, on purpose
+    stored = account.store._fields[operator_id]
     if "email" in raw:
-        account.store._id_by_email.pop(stored["email"])  # noqa: SLF001
+        account.store._id_by_email.pop(stored["email"])
     stored.update(raw)
     return operator_id
 
@@ -109,7 +109,7 @@ def test_apply_writes_over_odd_values_and_leaves_the_email_less_alone(account: S
     result = run("apply", "--yes", "-q", roster)
     assert result.exit_code == 0, result.output
     assert "Apply complete: 0 created, 1 updated, 0 deleted." in result.stdout
-    odd = account.store._fields[hostile["odd"]]  # noqa: SLF001
+    odd = account.store._fields[hostile["odd"]]
     assert (odd["chat_priority"], odd["website_list"]) == (10, [1, 2])
     assert set(hostile.values()) <= set(account.store.ids())  # nothing was deleted
     assert account.store.get(hostile["no_email"])["first_name"] == "Nemo"
