@@ -16,7 +16,20 @@ Modules: ``forms`` (PHP form bodies), ``validation`` (fields), ``filters``, ``li
 Choices made where the documentation is silent (each module's docstring has its own):
 - HTTP codes: 200, 201 on create; 400 invalid (``fail``), 403 bad key (``error``),
   404 unknown operator (``fail``) or route (``error``), 405, 429, 503 (``error``).
-- Unknown body fields are ignored; unknown filters are a 400.
+- As loose as the real service where real clients need it (iAdvize's own PHP
+  client adds ``page=1&limit=20`` to every request and copies write fields into
+  the query string as ``fields[...]``): query parameters a route does not use are
+  ignored; unknown body fields are ignored; unknown filter names are ignored (the
+  documentation does not call them errors); array-form filter values
+  (``filters[id][0]=1&filters[id][1]=2``) match any of their values.
+- As strict as catches client bugs: every field of a write is validated (all
+  problems in one 400), a known filter with a malformed value is a 400, ``page``
+  and ``limit`` of ``GET /operator`` must be positive integers, ``connected`` must
+  be 0 or 1, and every path under ``/api/2`` needs the key (403).
+- ``GET /operator/live`` is not paginated, as the documentation's example shows:
+  all matching items in one reply, without a ``pagination`` key (``page`` and
+  ``limit`` are ignored there). ``GET /operator`` is paginated.
+- The profile has ``twitter`` besides the documented fields (the PHP client reads it).
 - Emails are stored lower-cased, id lists sorted and de-duplicated, roles in the
   order expert, operator, manager, admin: a client must compare as sets, emails
   without case.

@@ -68,6 +68,7 @@ def operator_profile(operator_id: int, operator: Mapping[str, Any]) -> dict[str,
         "status": rng.choice(statuses),
         "description": rng.choice(descriptions),
         "facebook": _facebook_handle(operator, operator_id),
+        "twitter": _twitter_handle(operator, operator_id),
         "city": city,
         "country": country,
         "_link": f"/operator/{operator_id}/profile",
@@ -79,6 +80,13 @@ def _facebook_handle(operator: Mapping[str, Any], operator_id: int) -> str:
     words = [operator.get("first_name") or "", operator.get("name") or ""]
     parts = [_ascii_slug(word) for word in words if _ascii_slug(word)]
     return ".".join(parts) if parts else f"operator.{operator_id}"
+
+
+def _twitter_handle(operator: Mapping[str, Any], operator_id: int) -> str:
+    """``first_last``: letters, digits and ``_``, at most 15 characters, as Twitter allows."""
+    words = [_ascii_slug(operator.get(key) or "") for key in ("first_name", "name")]
+    handle = "_".join(word for word in words if word) or f"operator{operator_id}"
+    return handle[:15]
 
 
 def _ascii_slug(text: str) -> str:

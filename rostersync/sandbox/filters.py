@@ -7,12 +7,19 @@ Choices where the documentation is silent:
 - ``name``, ``email`` and ``external_id`` match the whole value; ``*`` stands for
   any run of characters (``*uli*``). ``name`` and ``email`` ignore case,
   ``external_id`` (the customer's own identifier) does not.
-- An unknown filter or a malformed value is a 400, not silently ignored: a sync
-  tool that misspells a filter must not receive every operator instead.
+- Array-form values (``filters[id][0]=1&filters[id][1]=2``, as PHP's
+  ``http_build_query`` writes a list) match an operator that matches any one of
+  them; for ``website_list`` the values are pooled (``[0]=1&[1]=2,3`` is ``1,2,3``).
+- An unknown filter name is ignored, as the documentation does not call it an
+  error and real clients send some (the real service is assumed to do the same).
+- A known filter with a malformed value (``filters[id]=abc``, an empty item, a
+  nested object such as ``filters[id][a][b]=1``) is still a 400: that is a client
+  bug, and answering every operator instead would hide it.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +27,8 @@ from typing import Any
 from rostersync.sandbox.validation import InvalidFields, parse_int
 
 __all__ = ["FILTER_NAMES", "OperatorPredicate", "compile_filters"]
+
+logger = logging.getLogger(__name__)
 
 OperatorPredicate = Callable[[Mapping[str, Any]], bool]
 
@@ -29,12 +38,19 @@ FILTER_NAMES: tuple[str, ...] = (
 
 
 def compile_filters(filters: Mapping[str, Any] | None) -> OperatorPredicate:
-    """Turn ``{"name": "*uli*", "website_id": "123"}`` into one predicate on stored operators."""
+    """Turn ``{"name": "*uli*", "website_id": "123"}`` into one predicate on stored operators.
+
+    Unknown filter names are left out (logged); a malformed value of a known one
+    raises ``InvalidFields``.
+    """
     predicates: list[OperatorPredicate] = []
     problems: list[str] = []
     for name, value in (filters or {}).items():
+        if name not in FILTER_NAMES:
+            logger.info("Ignoring the unknown filter %r", name)
+            continue
         try:
-            predicates.append(_compile_one(name, value))
+            predicates.append(_compile_filter(name, value))
         except ValueError as exc:
             problems.append(str(exc))
     if problems:
@@ -42,11 +58,25 @@ def compile_filters(filters: Mapping[str, Any] | None) -> OperatorPredicate:
     return lambda operator: all(predicate(operator) for predicate in predicates)
 
 
-def _compile_one(name: str, value: Any) -> OperatorPredicate:
-    if name not in FILTER_NAMES:
-        raise ValueError(f"Unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}.")
-    if isinstance(value, (list, dict)):
-        raise ValueError(f"Invalid value for filter {name!r}: must be a single value.")
+def _compile_filter(name: str, value: Any) -> OperatorPredicate:
+    """One filter, its value a single one or (array form) a list of them."""
+    if isinstance(value, list) and value and all(_is_scalar(item) for item in value):
+        if name == "website_list":
+            return _compile_one(name, ",".join(str(item) for item in value))
+        alternatives = [_compile_one(name, item) for item in value]
+        return lambda operator: any(predicate(operator) for predicate in alternatives)
+    if not _is_scalar(value):
+        raise ValueError(f"Invalid value for filter {name!r}: must be a value "
+                         f"(filters[{name}]=...) or a list of values (filters[{name}][0]=...).")
+    return _compile_one(name, value)
+
+
+def _is_scalar(value: Any) -> bool:
+    # Form values are strings; Python callers (tests, the store) may pass integers.
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _compile_one(name: str, value: str | int) -> OperatorPredicate:
     if name in ("id", "group_id"):
         wanted = _integer(name, value)
         return lambda operator: operator.get(name) == wanted

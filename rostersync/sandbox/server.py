@@ -9,8 +9,14 @@ Choices where the documentation is silent:
   path under ``/api/2``), then the route (404, or 405 for a known path).
 - Unknown route: 404 with ``meta.status`` ``error``; a missing operator: 404 ``fail``.
 - ``DELETE`` answers ``{"meta": {"status": "success", "message": ...}}`` with no data.
-- ``page`` and ``limit`` must be positive integers (else 400); a page past the
-  last one is empty. ``GET /operator/live`` is paginated like ``GET /operator``.
+- ``page`` and ``limit`` of ``GET /operator`` must be positive integers (else 400);
+  a page past the last one is empty.
+- ``GET /operator/live`` is not paginated, as the documentation's example shows:
+  every matching item in one reply, no ``pagination`` key; ``page`` and ``limit``
+  are not used there and so are ignored, whatever their value.
+- Query parameters a route does not use (``page`` and ``limit`` on a single
+  object, the ``fields[...]`` copies of a write that iAdvize's PHP client adds)
+  are ignored, never refused.
 - ``connected`` of ``GET /operator/live`` is read as ``connected=0`` or
   ``filters[connected]=0`` (the docs call it a filter); ``connected=1`` is the default view.
 - Bodies are read only as ``application/x-www-form-urlencoded`` (or no content
@@ -183,15 +189,13 @@ def delete_operator(store: OperatorStore, request: Request) -> Reply:
 
 
 def list_live(store: OperatorStore, request: Request) -> Reply:
-    page, limit = _pagination(request.query)
+    # Not paginated, as the documentation's example: page and limit are not read.
     filters = _filters(request.query)
     connected = filters.pop("connected", request.query.get("connected", "1"))
     if connected not in ("0", "1"):
         raise InvalidFields(["Invalid value for 'connected': must be 0 (offline operators "
                              "too) or 1 (the default: available operators)."])
-    items = store.list_live(filters, include_offline=connected == "0")
-    offset = (page - 1) * limit
-    return _paginated(len(items), items[offset:offset + limit], page, limit)
+    return success(store.list_live(filters, include_offline=connected == "0"))
 
 
 def get_live(store: OperatorStore, request: Request) -> Reply:
