@@ -386,12 +386,13 @@ class OperatorProfile:
     status: str | None = None
     description: str | None = None
     facebook: str | None = None
+    twitter: str | None = None  # not on the Operator page; the PHP client reads it
     city: str | None = None
     country: str | None = None
     problems: tuple[str, ...] = ()
 
 
-_PROFILE_TEXTS = ("status", "description", "facebook", "city", "country")
+_PROFILE_TEXTS = ("status", "description", "facebook", "twitter", "city", "country")
 
 
 def parse_profile(item: Any, *, expected_id: int) -> OperatorProfile:
