@@ -1,0 +1,127 @@
+"""Availability as text: the plan of ``live set``/``live logout``, its outcomes, and the
+board of ``status --watch``. Every value from the API is escaped (:mod:`safe_text`).
+
+::
+
+    ~ ada@example.com (#1001): connected
+        chat: available -> unavailable
+    - log out grace@example.com (#1002): connected, available for chat
+
+    Plan: 2 to change, 1 already so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rostersync.api.records import ChannelAvailability, LiveAvailability
+from rostersync.live.availability import (
+    CHANNELS,
+    AvailabilityChange,
+    AvailabilityOutcome,
+    AvailabilityPlan,
+    AvailabilityReport,
+    channel_of,
+)
+from rostersync.live.board import AvailabilityBoard
+from rostersync.render.safe_text import terminal_text
+from rostersync.selection import ChosenOperator
+
+__all__ = [
+    "render_availability_outcome",
+    "render_availability_plan",
+    "render_availability_report",
+    "render_board",
+    "render_operator",
+]
+
+
+def render_operator(operator: ChosenOperator) -> str:
+    """``ada@example.com (#1001)``; ``#1001`` for an operator without an email."""
+    if not operator.email:
+        return f"#{operator.id}"
+    return f"{terminal_text(operator.email)} (#{operator.id})"
+
+
+def _presence(live: LiveAvailability | None) -> str:
+    if live is None:
+        return "never logged in"
+    if not live.connected:
+        return "offline"
+    available = [channel for channel in CHANNELS if channel_of(live, channel).available]
+    if not available:
+        return "connected, unavailable"
+    return "connected, available for " + " and ".join([", ".join(available[:-1]), available[-1]] if
+                                                      len(available) > 1 else available)
+
+
+def _word(available: bool) -> str:
+    return "available" if available else "unavailable"
+
+
+def _change_lines(change: AvailabilityChange) -> list[str]:
+    if change.logout:
+        return [f"- log out {render_operator(change.operator)}: {_presence(change.before)}"]
+    lines = [f"~ {render_operator(change.operator)}: {_presence(change.before)}"]
+    lines += [f"    {switch.channel}: {_word(not switch.available)} -> {_word(switch.available)}"
+              for switch in change.switches]
+    return lines
+
+
+def render_availability_plan(plan: AvailabilityPlan) -> str:
+    """Each change, then one summary line; ends with a newline."""
+    logout = plan.request.logout
+    already = "already offline" if logout else "already so"
+    if not plan.has_changes:
+        return f"No changes: every chosen operator ({len(plan.unchanged)}) is {already}.\n"
+    blocks = ["\n".join(_change_lines(change)) for change in plan.changes]
+    verb = "to log out" if logout else "to change"
+    summary = f"Plan: {len(plan.changes)} {verb}"
+    if plan.unchanged:
+        summary += f", {len(plan.unchanged)} {already}"
+    return "\n".join(blocks) + f"\n\n{summary}.\n"
+
+
+def render_availability_outcome(outcome: AvailabilityOutcome) -> str:
+    """``~ ada@example.com (#1001): ok: unavailable for chat``, or why it failed."""
+    sign = "-" if outcome.change.logout else "~"
+    status = "ok" if outcome.ok else outcome.status
+    return f"{sign} {render_operator(outcome.change.operator)}: {status}: {terminal_text(outcome.detail)}"
+
+
+def render_availability_report(report: AvailabilityReport, *, logout: bool) -> str:
+    """Every outcome, then one summary line; ends with a newline."""
+    lines = [render_availability_outcome(outcome) for outcome in report.outcomes]
+    done = len(report.with_status("done"))
+    summary = f"{'Interrupted' if report.interrupted else 'Done'}: {done} {'logged out' if logout else 'changed'}"
+    failed, skipped = len(report.with_status("failed")), len(report.with_status("not started"))
+    if failed:
+        summary += f", {failed} failed"
+    if skipped:
+        summary += f", {skipped} not started"
+    return "\n".join([*lines, summary + "."]) + "\n"
+
+
+# ---------------------------------------------------------------- the board
+
+def _cell(channel: ChannelAvailability) -> str:
+    if not channel.enabled:
+        return "-"
+    if channel.busy:
+        return f"busy {channel.slot_number}/{channel.slot_max_number}"
+    return _word(channel.available)
+
+
+def render_board(board: AvailabilityBoard) -> str:
+    """The table of ``rostersync status``, then ``N of M operators connected.``"""
+    rows: list[Sequence[str]] = [("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")]
+    for row in board.rows:
+        label = terminal_text(row.operator.label)
+        if row.live is None:
+            rows.append((label, "never", "-", "-", "-"))
+        else:
+            rows.append((label, "yes" if row.live.connected else "no",
+                         *(_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"

@@ -1,0 +1,118 @@
+"""The output of ``rostersync stats``: a table (text), CSV or JSON.
+
+Every value from the API is escaped of control characters (:mod:`safe_text`); CSV
+cells are also kept from being run as spreadsheet formulas. ``satisfaction`` is
+the API's ``satisfaction_global_rate`` (deprecated by iAdvize, so possibly absent),
+a share between 0 and 1, shown as a percentage in the table only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from rostersync.render.safe_text import json_text, spreadsheet_cell, terminal_text
+from rostersync.stats import OperatorStats, StatsReport
+
+__all__ = ["CSV_COLUMNS", "render_stats", "render_stats_csv", "render_stats_json", "render_stats_text"]
+
+PROFILE_TEXTS = ("status", "description", "facebook", "twitter", "city", "country")
+CSV_COLUMNS = ("id", "email", "conversation_number", "satisfaction_global_rate", "experience",
+               *PROFILE_TEXTS, "error")
+_TEXT_COLUMNS = ("OPERATOR", "CONVERSATIONS", "SATISFACTION", "EXPERIENCE", "CITY", "COUNTRY")
+_NUMERIC = frozenset({1, 2, 3})  # right-aligned columns of the table
+
+
+def render_stats(report: StatsReport, output_format: str) -> str:
+    renderers = {"text": render_stats_text, "csv": render_stats_csv, "json": render_stats_json}
+    return renderers[output_format](report)
+
+
+def _number(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _text_row(row: OperatorStats) -> Sequence[str]:
+    statistic, profile = row.statistic, row.profile
+    return (
+        terminal_text(row.operator.label),
+        _number(statistic.conversation_number if statistic else None),
+        _percent(statistic.satisfaction_global_rate if statistic else None),
+        _number(statistic.experience if statistic else None),
+        terminal_text(profile.city) if profile and profile.city else "-",
+        terminal_text(profile.country) if profile and profile.country else "-",
+    )
+
+
+def render_stats_text(report: StatsReport) -> str:
+    """One row per operator; the reasons a read failed below the table; a total."""
+    rows = [_TEXT_COLUMNS, *(_text_row(row) for row in report.rows)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(_TEXT_COLUMNS))]
+    lines = [
+        "  ".join(cell.rjust(width) if column in _NUMERIC and index else cell.ljust(width)
+                  for column, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
+        for index, row in enumerate(rows)
+    ]
+    for row in report.failed:
+        lines.append(f"! {terminal_text(row.operator.label)}: {terminal_text('; '.join(row.errors))}")
+    conversations = sum(row.statistic.conversation_number or 0 for row in report.rows if row.statistic)
+    total = f"{len(report.rows)} operator{'s' if len(report.rows) != 1 else ''}, {conversations:,} conversations"
+    if report.failed:
+        total += f"; {len(report.failed)} could not be read in full"
+    if report.not_read:
+        total += f"; {len(report.not_read)} not read (interrupted)"
+    return "\n".join(lines) + f"\n\n{total}.\n"
+
+
+def _csv_values(row: OperatorStats) -> list[Any]:
+    statistic, profile = row.statistic, row.profile
+    values: list[Any] = [row.operator.id, spreadsheet_cell(row.operator.email)]
+    for name in ("conversation_number", "satisfaction_global_rate", "experience"):
+        value = getattr(statistic, name) if statistic else None
+        values.append("" if value is None else value)
+    for name in PROFILE_TEXTS:
+        value = getattr(profile, name) if profile else None
+        values.append("" if value is None else spreadsheet_cell(value))
+    values.append(spreadsheet_cell("; ".join(row.errors)))
+    return values
+
+
+def render_stats_csv(report: StatsReport) -> str:
+    """A header, then one line per operator read; an ``error`` column says what failed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.rows:
+        writer.writerow(_csv_values(row))
+    return out.getvalue()
+
+
+def _json_row(row: OperatorStats) -> dict[str, Any]:
+    statistic, profile = row.statistic, row.profile
+    return {
+        "id": row.operator.id,
+        "email": row.operator.email or None,
+        "statistic": None if statistic is None else {
+            "conversation_number": statistic.conversation_number,
+            "satisfaction_global_rate": statistic.satisfaction_global_rate,
+            "experience": statistic.experience,
+        },
+        "profile": None if profile is None else {name: getattr(profile, name) for name in PROFILE_TEXTS},
+        "errors": list(row.errors),
+    }
+
+
+def render_stats_json(report: StatsReport) -> str:
+    """``{"operators": [...], "not_read": [ids], "interrupted": false}``."""
+    data = {
+        "operators": [_json_row(row) for row in report.rows],
+        "not_read": [operator.id for operator in report.not_read],
+        "interrupted": report.interrupted,
+    }
+    return json_text(data) + "\n"
