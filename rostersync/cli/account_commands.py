@@ -9,6 +9,7 @@ import click
 
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
+from rostersync.cli.status_watch import watch_options, watch_status
 from rostersync.plan.export import export_roster_text
 from rostersync.roster.loader import load_roster
 from rostersync.roster.model import Scope
@@ -53,8 +54,9 @@ def _channel(availability: Any) -> str:
 @click.command()
 @click.argument("roster", required=False, type=click.Path(path_type=Path))
 @connection_options
+@watch_options
 @handle_errors
-def status(roster: Path | None, connection: Connection) -> None:
+def status(roster: Path | None, connection: Connection, watch: float | None) -> None:
     """Show who is connected now, and on which channels they are available.
 
     With a ROSTER, only its operators (in its scope) are shown; offline
@@ -64,6 +66,8 @@ def status(roster: Path | None, connection: Connection) -> None:
     Example:
         rostersync status --sandbox examples/operators.yaml
     """
+    if watch is not None:
+        return watch_status(connection, roster, interval=watch)
     wanted = load_roster(roster) if roster is not None else None
     scope = wanted.scope if wanted is not None else Scope()
     client = open_client(connection)

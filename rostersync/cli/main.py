@@ -6,9 +6,11 @@ import click
 
 from rostersync import __version__
 from rostersync.cli.account_commands import export, status
+from rostersync.cli.live_commands import live
 from rostersync.cli.plan_commands import apply, plan
 from rostersync.cli.roster_commands import schema, validate
 from rostersync.cli.roster_edit_commands import roster
+from rostersync.cli.stats_commands import stats
 from rostersync.sandbox.command import sandbox_command
 
 
@@ -24,5 +26,5 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan, apply, export, status, schema, roster, sandbox_command):
+for command in (validate, plan, apply, export, status, schema, roster, sandbox_command, live, stats):
     cli.add_command(command)

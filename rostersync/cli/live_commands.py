@@ -1,0 +1,182 @@
+"""`live set` and `live logout`: change who is available now, shown first like a plan."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.errors import CliFailure, handle_errors
+from rostersync.live.availability import (
+    DEFAULT_PARALLELISM,
+    AvailabilityOutcome,
+    AvailabilityPlan,
+    AvailabilityReport,
+    AvailabilityRequest,
+    apply_availability,
+    read_availability_plan,
+)
+from rostersync.render.availability import (
+    render_availability_outcome,
+    render_availability_plan,
+    render_availability_report,
+)
+from rostersync.render.safe_text import terminal_text
+from rostersync.roster.loader import load_roster
+from rostersync.selection import Selection, select_operators
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERRUPTED = 130
+ON_OFF = click.Choice(["on", "off"], case_sensitive=False)
+_SHOWN_MISSING = 5  # roster operators not on the account, named before "and N more"
+
+
+def selection_options(command: F) -> F:
+    """ROSTER and --only: which operators a command acts on."""
+    for option in reversed([
+        click.argument("roster", required=False, type=click.Path(path_type=Path)),
+        click.option("--only", "only", multiple=True, metavar="GLOB",
+                     help="Only operators whose email matches GLOB (repeatable; '*' for everyone)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def change_options(command: F) -> F:
+    for option in reversed([
+        click.option("--yes", "-y", is_flag=True, help="Make the changes without asking for confirmation."),
+        click.option("--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
+                     help="How many changes run at once."),
+    ]):
+        command = option(command)
+    return command
+
+
+@click.group()
+def live() -> None:
+    """Change operators' availability now: take a team off chat, log people out.
+
+    The operators are chosen by a ROSTER (its operators, in its scope) and/or by
+    --only email globs. What would change is shown first, like a plan, and confirmed
+    on a terminal (--yes skips the question; without a terminal, --yes is required).
+    Exit status 1 if any change failed.
+    """
+
+
+@live.command("set")
+@selection_options
+@click.option("--chat", type=ON_OFF, help="Make the operators available (on) or unavailable (off) for chat.")
+@click.option("--call", type=ON_OFF, help="The same for calls.")
+@click.option("--video", type=ON_OFF, help="The same for video.")
+@change_options
+@connection_options
+@handle_errors
+def live_set(roster: Path | None, only: tuple[str, ...], chat: str | None, call: str | None, video: str | None,
+             yes: bool, parallelism: int, connection: Connection) -> None:
+    """Make operators available or unavailable, channel by channel.
+
+    Operators already so are left alone: running it again sends nothing.
+
+    \b
+    Example:
+        rostersync live set roster/team-fr.yaml --chat off
+        rostersync live set --only '*@maison-lumiere.fr' --chat on --call off --yes
+    """
+    if chat is None and call is None and video is None:
+        raise click.UsageError("Say what to set: --chat, --call and/or --video, each on or off.")
+    request = AvailabilityRequest(chat=_on(chat), call=_on(call), video=_on(video))
+    _change(connection, roster, only, request, yes=yes, parallelism=parallelism,
+            question="Change the availability of {count} operator{s}?")
+
+
+@live.command("logout")
+@selection_options
+@change_options
+@connection_options
+@handle_errors
+def live_logout(roster: Path | None, only: tuple[str, ...], yes: bool, parallelism: int,
+                connection: Connection) -> None:
+    """Log operators out (the API's connected=0); those offline are left alone.
+
+    \b
+    Example:
+        rostersync live logout --only '*@old-site.example.com'
+    """
+    _change(connection, roster, only, AvailabilityRequest(logout=True), yes=yes, parallelism=parallelism,
+            question="Log out {count} operator{s}?")
+
+
+def _on(value: str | None) -> bool | None:
+    return None if value is None else value.lower() == "on"
+
+
+def _change(connection: Connection, roster_path: Path | None, only: tuple[str, ...], request: AvailabilityRequest,
+            *, yes: bool, parallelism: int, question: str) -> None:
+    if roster_path is None and not only:
+        raise click.UsageError("Choose the operators: give a ROSTER, --only GLOB, or both (--only '*' for everyone).")
+    roster = load_roster(roster_path) if roster_path is not None else None
+    client = open_client(connection, page_workers=min(parallelism, 8))
+    log(connection, f"Reading the operators and their availability from "
+                    f"{'the sandbox' if connection.sandbox else client.base_url} ...")
+    selection = select_operators(client, roster=roster, only=only)
+    _report_unchosen(connection, selection)
+    if not selection.operators:
+        raise CliFailure("No operator is chosen; nothing was sent.")
+    plan = read_availability_plan(client, selection, request)
+    click.echo(render_availability_plan(plan), nl=False)
+    if not plan.has_changes:
+        return
+    if not yes:
+        count = len(plan.changes)
+        _confirm(question.format(count=count, s="s" if count != 1 else ""))
+    report = apply_availability(client, plan, parallelism=parallelism, on_outcome=_progress(connection, plan))
+    click.echo(render_availability_report(report, logout=request.logout), nl=False)
+    _exit_for(report)
+
+
+def _report_unchosen(connection: Connection, selection: Selection) -> None:
+    """What chose nobody, on stderr: unmatched globs, roster operators not on the account."""
+    for glob in selection.unmatched_globs:
+        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
+    missing = selection.not_on_account
+    if missing:
+        shown = ", ".join(missing[:_SHOWN_MISSING])
+        more = f" and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
+        log(connection, f"Not on the account in the roster's scope (not applied yet?), so left out: "
+                        f"{terminal_text(shown)}{more}.")
+
+
+def _confirm(question: str) -> None:
+    if not sys.stdin.isatty():
+        raise CliFailure("Refusing to change availability: there is no terminal to confirm on. "
+                         "Review the plan above and pass --yes to make the changes without asking.")
+    if not click.confirm(question, default=False, err=True):
+        raise CliFailure("Nothing was changed.")
+
+
+def _progress(connection: Connection, plan: AvailabilityPlan) -> Callable[[AvailabilityOutcome], None]:
+    """One stderr line per finished change, only when stderr is a terminal (the report follows anyway)."""
+    total = len(plan.changes)
+    counts = {"done": 0, "failed": 0}
+    show = not connection.quiet and sys.stderr.isatty()
+
+    def report(outcome: AvailabilityOutcome) -> None:
+        counts["done"] += 1
+        counts["failed"] += outcome.status == "failed"
+        if show:
+            failed = f", {counts['failed']} failed" if counts["failed"] else ""
+            click.echo(f"[{counts['done']}/{total}{failed}] {render_availability_outcome(outcome)}", err=True)
+
+    return report
+
+
+def _exit_for(report: AvailabilityReport) -> None:
+    if report.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if not report.ok:
+        sys.exit(1)

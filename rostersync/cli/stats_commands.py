@@ -1,0 +1,82 @@
+"""`stats`: statistics and profile of each chosen operator; results on stdout, progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.errors import handle_errors
+from rostersync.cli.live_commands import EXIT_INTERRUPTED, selection_options
+from rostersync.render.safe_text import terminal_text
+from rostersync.render.stats import render_stats
+from rostersync.roster.loader import load_roster
+from rostersync.selection import select_operators
+from rostersync.stats import DEFAULT_PARALLELISM, OperatorStats, StatsReport, fetch_stats
+
+
+@click.command()
+@selection_options
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True, help="How to print the results.")
+@click.option("--parallelism", type=click.IntRange(1, 32), default=DEFAULT_PARALLELISM, show_default=True,
+              help="How many operators are read at once (the client's rate limiting spans them all).")
+@connection_options
+@handle_errors
+def stats(roster: Path | None, only: tuple[str, ...], output_format: str, parallelism: int,
+          connection: Connection) -> None:
+    """Show each operator's statistics (conversations, satisfaction, experience) and profile.
+
+    The operators are chosen by a ROSTER (its operators, in its scope) and/or by
+    --only email globs; without either, every operator of the account. Two reads
+    per operator, several at a time within the rate limits (see --max-rps).
+    Exit status 1 if any read failed (the rest are still shown).
+
+    \b
+    Example:
+        rostersync stats --sandbox examples/operators.yaml
+        rostersync stats --only '*@maison-lumiere.fr' --format csv > stats.csv
+    """
+    wanted = load_roster(roster) if roster is not None else None
+    client = open_client(connection, page_workers=min(parallelism, 8))
+    selection = select_operators(client, roster=wanted, only=only)
+    for glob in selection.unmatched_globs:
+        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
+    if selection.not_on_account:
+        log(connection, f"{len(selection.not_on_account)} operators of the roster are not on the account.")
+    total = len(selection.operators)
+    log(connection, f"Reading the statistics and profiles of {total} operator{'s' if total != 1 else ''} ...")
+    report = fetch_stats(client, selection.operators, parallelism=parallelism, on_row=_progress(connection, total))
+    click.echo(render_stats(report, output_format), nl=False)
+    _finish(connection, report)
+
+
+def _progress(connection: Connection, total: int) -> Callable[[OperatorStats], None]:
+    """On a terminal, one stderr line counting up in place; elsewhere nothing (the start was logged)."""
+    show = not connection.quiet and sys.stderr.isatty() and total > 0
+    state = {"read": 0, "failed": 0}
+
+    def step(row: OperatorStats) -> None:
+        state["read"] += 1
+        state["failed"] += not row.ok
+        if show:
+            failed = f", {state['failed']} failed" if state["failed"] else ""
+            end = "\n" if state["read"] == total else ""
+            click.echo(f"\r[{state['read']}/{total}{failed}] read", err=True, nl=False)
+            click.echo(end, err=True, nl=False)
+
+    return step
+
+
+def _finish(connection: Connection, report: StatsReport) -> None:
+    if report.interrupted:
+        newline = "\n" if sys.stderr.isatty() else ""  # end the progress line
+        log(connection, f"{newline}Interrupted: {len(report.rows)} read, {len(report.not_read)} not read.")
+        sys.exit(EXIT_INTERRUPTED)
+    if report.failed:
+        log(connection, f"{len(report.failed)} operator{'s' if len(report.failed) != 1 else ''} could not be read "
+                        "in full: the output says why.")
+        sys.exit(1)

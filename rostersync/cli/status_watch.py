@@ -1,0 +1,98 @@
+"""`status --watch`: the availability board, refreshed in place on a terminal until Ctrl-C.
+
+Each refresh reads the account again (two listings); ``--interval`` (at least 1 s)
+bounds how often, so a watch left open costs the rate limit little. Ctrl-C ends
+it with exit status 0, the last view left on the screen. A refresh that fails
+(the network, a 5xx after the client's retries) keeps the last view and says so
+under it, then tries again; a refused key or a bad configuration ends the watch.
+
+Without a terminal there is nothing to refresh in place: the board is printed once,
+as plain ``status`` would, with a note on stderr, and the exit status is 0. That is
+what ``status --watch > file`` or a pipe into ``grep`` wants; an endless stream of
+frames into a log would help nobody.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rostersync.api.errors import ApiError, AuthError, ConfigError
+from rostersync.cli.connection import Connection, log, open_client
+from rostersync.live.board import AvailabilityBoard, BoardReader, read_board
+from rostersync.render.availability import render_board
+from rostersync.render.safe_text import terminal_text
+from rostersync.roster.loader import Roster, load_roster
+
+__all__ = ["DEFAULT_INTERVAL_S", "watch_options", "watch_status"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_INTERVAL_S = 2.0
+MIN_INTERVAL_S = 1.0
+# Cursor home, then each line cleared to its end, then the rest of the screen:
+# the view is redrawn over itself without the flicker of clearing everything first.
+_HOME, _CLEAR_LINE, _CLEAR_BELOW, _CLEAR_SCREEN = "\x1b[H", "\x1b[K", "\x1b[J", "\x1b[2J"
+
+
+def watch_options(command: F) -> F:
+    """Add --watch and --interval; the command receives ``watch``: the interval, or None."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, watch: bool, interval: float | None, **kwargs: Any) -> Any:
+        if interval is not None and not watch:
+            raise click.UsageError("--interval goes with --watch.")
+        return command(*args, watch=(interval or DEFAULT_INTERVAL_S) if watch else None, **kwargs)
+
+    wrapper = click.option("--interval", type=click.FloatRange(min=MIN_INTERVAL_S), metavar="SECONDS",
+                           help=f"With --watch: seconds between refreshes [default: {DEFAULT_INTERVAL_S:g}; "
+                                f"at least {MIN_INTERVAL_S:g}].")(wrapper)
+    wrapper = click.option("--watch", is_flag=True, help="Refresh the view in place on a terminal until Ctrl-C "
+                                                         "(without one: print once).")(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def watch_status(connection: Connection, roster_path: Path | None, *, interval: float) -> None:
+    roster = load_roster(roster_path) if roster_path is not None else None
+    client = open_client(connection)
+    if not sys.stdout.isatty():
+        click.echo(render_board(read_board(client, roster)), nl=False)
+        log(connection, "Not a terminal: printed once (--watch refreshes the view only on a terminal).")
+        return
+    click.echo(_CLEAR_SCREEN, nl=False)
+    board: AvailabilityBoard | None = None
+    try:
+        while True:
+            board, problem = _refresh(client, roster, board)
+            click.echo(_frame(board, problem, interval), nl=False)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("")  # the shell's prompt goes below the last view
+
+
+def _refresh(client: BoardReader, roster: Roster | None,
+             last: AvailabilityBoard | None) -> tuple[AvailabilityBoard | None, str | None]:
+    """The board read again, or the last one and why it could not be."""
+    try:
+        return read_board(client, roster), None
+    except (AuthError, ConfigError):
+        raise
+    except ApiError as exc:
+        return last, str(exc)
+
+
+def _frame(board: AvailabilityBoard | None, problem: str | None, interval: float) -> str:
+    now = datetime.now().strftime("%H:%M:%S")  # the user's wall clock
+    lines = [f"rostersync status, every {interval:g} s (Ctrl-C to quit)    {now}", ""]
+    if board is not None:
+        lines += render_board(board).rstrip("\n").split("\n")
+    if problem is not None:
+        lines += ["", f"Could not refresh at {now}: {terminal_text(problem)}", f"Trying again in {interval:g} s."]
+    return _HOME + "".join(line + _CLEAR_LINE + "\n" for line in lines) + _CLEAR_BELOW
