@@ -101,7 +101,7 @@ def apply_live_update(operator: Mapping[str, Any], state: LiveState,
     if logout and any(wanted.values()):
         problems.append("Invalid request: 'connected=0' logs the operator out and cannot "
                         "be sent with an availability set to 1.")
-    if not wanted and not logout:
+    if not wanted and not logout and not problems:
         problems.append("Nothing to set: send chat[available], call[available], "
                         "video[available] (1 or 0) or connected=0.")
     if problems:
