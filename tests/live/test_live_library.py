@@ -1,0 +1,149 @@
+"""The library under the commands: choosing operators, the bounded pool, requests, safe text."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from rostersync.api import IAdvizeClient
+from rostersync.bounded_pool import run_bounded
+from rostersync.live.availability import AvailabilityRequest, apply_availability, read_availability_plan
+from rostersync.render.safe_text import json_text, spreadsheet_cell, terminal_text
+from rostersync.roster.loader import load_texts
+from rostersync.sandbox import Sandbox
+from rostersync.selection import select_operators
+
+
+@pytest.fixture
+def client(account: Sandbox) -> Iterator[IAdvizeClient]:
+    with IAdvizeClient(account.url, account.api_key) as opened:
+        yield opened
+
+
+# ---------------------------------------------------------------- selection
+
+def test_a_roster_chooses_its_operators_in_its_scope_by_email_or_external_id(
+        account: Sandbox, client: IAdvizeClient) -> None:
+    renamed = account.store.add({"email": "old.name@example.com", "external_id": "HR-1", "group_id": 7})
+    same = account.store.add({"email": "Same@Example.com", "group_id": 7})
+    account.store.add({"email": "other-group@example.com", "group_id": 8})
+    account.store.add({"email": "not-in-roster@example.com", "group_id": 7})
+    roster = load_texts([("team.yaml", """\
+version: 1
+scope: {group_id: 7}
+operators:
+  - {email: new.name@example.com, external_id: HR-1}
+  - {email: same@example.com}
+  - {email: other-group@example.com}
+  - {email: later@example.com, external_id: HR-9}
+""")])
+    selection = select_operators(client, roster=roster)
+    assert [(op.id, op.email) for op in selection.operators] == [
+        (renamed, "old.name@example.com"), (same, "same@example.com")]
+    assert selection.not_on_account == ("later@example.com", "other-group@example.com")
+    assert selection.scope.group_id == 7
+
+
+def test_globs_ignore_case_and_report_what_matched_nobody(account: Sandbox, client: IAdvizeClient) -> None:
+    for email in ("ada@example.com", "bob@example.org"):
+        account.store.add({"email": email})
+    selection = select_operators(client, only=["*@EXAMPLE.com", "nobody@*", "b?b@*"])
+    assert [op.email for op in selection.operators] == ["ada@example.com", "bob@example.org"]
+    assert selection.unmatched_globs == ("nobody@*",)
+
+
+def test_an_operator_without_an_email_is_listed_but_never_matches_a_glob(
+        account: Sandbox, client: IAdvizeClient) -> None:
+    operator_id = account.store.add({"email": "x@example.com"})
+    account.store._fields[operator_id]["email"] = None
+    assert [op.label for op in select_operators(client).operators] == [f"#{operator_id}"]
+    assert select_operators(client, only=["*"]).operators == ()
+
+
+# ---------------------------------------------------------------- requests and the pool
+
+@pytest.mark.parametrize("kwargs", [{}, {"chat": True, "logout": True}])
+def test_a_request_is_a_logout_or_channels(kwargs: dict[str, bool]) -> None:
+    with pytest.raises(ValueError, match="logout, or for at least one channel"):
+        AvailabilityRequest(**kwargs)
+
+
+def test_stopping_the_pool_starts_nothing_new_and_keeps_what_ran() -> None:
+    stop = threading.Event()
+    run = run_bounded(range(6), lambda n: n * 10, parallelism=1, on_result=lambda _: stop.set(), stop=stop)
+    assert run.interrupted
+    assert run.results[0] == 0
+    started = [result for result in run.results if result is not None]
+    assert 1 <= len(started) <= 2  # the one done, and perhaps the next, already in flight
+    assert run.results[len(started):] == (None,) * (6 - len(started))
+
+
+def test_ctrl_c_while_waiting_lets_the_running_call_finish() -> None:
+    release = threading.Event()
+    finished: list[int] = []
+
+    def work(n: int) -> int:
+        if n == 1:
+            release.wait(timeout=10)
+        finished.append(n)
+        return n
+
+    def on_result(n: int) -> None:
+        if n == 0:
+            release.set()
+            raise KeyboardInterrupt  # Ctrl-C lands in the loop
+
+    run = run_bounded(range(4), work, parallelism=2, on_result=on_result)
+    assert run.interrupted
+    assert run.results[:2] == (0, 1)  # 1 was in flight: it finished, and its result is kept
+    assert set(finished) >= {0, 1}
+
+
+def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client: IAdvizeClient) -> None:
+    for n in range(4):
+        operator_id = account.store.add({"email": f"op{n}@example.com", "chat_enabled": True})
+        account.store.set_presence(operator_id, connected=True, available=["chat"])
+    plan = read_availability_plan(client, select_operators(client), AvailabilityRequest(chat=False))
+    stop = threading.Event()
+    report = apply_availability(client, plan, parallelism=1, on_outcome=lambda _: stop.set(), stop=stop)
+    assert report.interrupted and not report.ok
+    statuses = [outcome.status for outcome in report.outcomes]
+    assert statuses[0] == "done" and statuses[-1] == "not started"
+    assert {outcome.detail for outcome in report.with_status("not started")} == {
+        "interrupted before this change started"}
+    changed = sum(not account.store.live(outcome.change.operator.id)["chat"]["available"]
+                  for outcome in report.outcomes)
+    assert changed == len(report.with_status("done"))
+
+
+# ---------------------------------------------------------------- safe text
+
+@pytest.mark.parametrize("raw,shown", [
+    ("plain é ü 中", "plain é ü 中"),
+    ("a\x1b[31mred", "a\\x1b[31mred"),
+    ("line\nbreak\rreturn\ttab", "line\\nbreak\\rreturn\\ttab"),
+    ("c1\x9bcsi\x7fdel", "c1\\x9bcsi\\x7fdel"),
+    ("bidi\u202eevil\u2066", "bidi\\u202eevil\\u2066"),
+    ("sep\u2028", "sep\\u2028"),
+])
+def test_terminal_text(raw: str, shown: str) -> None:
+    assert terminal_text(raw) == shown
+
+
+def test_json_text_escapes_every_control_and_reads_back_the_same() -> None:
+    data = {"status": "é\x1b\x9b\u202e\u2028\x7f", "n": 1}
+    text = json_text(data)
+    assert not any(char in text for char in "\x1b\x9b\u202e\u2028\x7f")
+    assert "é" in text
+    assert json.loads(text) == data
+
+
+@pytest.mark.parametrize("raw,cell", [
+    ("=1+1", "'=1+1"), ("+33 1", "'+33 1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("Nantes", "Nantes"), ("a=b", "a=b"),
+])
+def test_spreadsheet_cell(raw: str, cell: str) -> None:
+    assert spreadsheet_cell(raw) == cell

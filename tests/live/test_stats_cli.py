@@ -1,0 +1,144 @@
+"""`stats` against the sandbox: every format, progress on stderr, results on stdout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rostersync.cli.main import cli
+from rostersync.render.stats import CSV_COLUMNS
+from rostersync.sandbox import Sandbox
+
+ROSTER_EMAILS = ["ada@example.com", "bob@example.com", "cleo@example.com", "dan@example.com", "eve@example.com"]
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def expected(account: Sandbox, operator_id: int) -> dict[str, Any]:
+    """What the sandbox serves for the operator, statistic and profile together."""
+    statistic, profile = account.store.statistic(operator_id), account.store.profile(operator_id)
+    return {**{key: statistic[key] for key in ("conversation_number", "satisfaction_global_rate", "experience")},
+            **{key: profile[key] for key in ("status", "description", "facebook", "twitter", "city", "country")}}
+
+
+def test_json_holds_statistic_and_profile_of_the_roster_operators(account: Sandbox, team: dict[str, int],
+                                                                  roster: Path) -> None:
+    result = run("stats", str(roster), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # stdout holds the result alone
+    assert [row["email"] for row in data["operators"]] == ROSTER_EMAILS
+    assert data["not_read"] == [] and data["interrupted"] is False
+    for row in data["operators"]:
+        assert row["errors"] == []
+        assert row["id"] == team[row["email"]]
+        assert {**row["statistic"], **row["profile"]} == expected(account, row["id"])
+        assert row["profile"]["twitter"]
+    assert account.request_counts()["GET /operator/{id}/statistic"] == 5
+    assert account.request_counts()["GET /operator/{id}/profile"] == 5
+    assert "Reading the statistics and profiles of 5 operators ..." in result.stderr
+
+
+def test_csv(account: Sandbox, team: dict[str, int]) -> None:
+    result = run("stats", "--only", "a*", "--only", "b*", "--format", "csv", "--parallelism", "1")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [row["email"] for row in rows] == ["ada@example.com", "bob@example.com"]
+    for row in rows:
+        want = expected(account, int(row["id"]))
+        assert int(row["conversation_number"]) == want["conversation_number"]
+        assert float(row["satisfaction_global_rate"]) == want["satisfaction_global_rate"]
+        assert int(row["experience"]) == want["experience"]
+        assert {key: row[key] for key in ("status", "description", "facebook", "twitter", "city", "country")} == {
+            key: want[key] for key in ("status", "description", "facebook", "twitter", "city", "country")}
+        assert row["error"] == ""
+
+
+def test_text_table(account: Sandbox, team: dict[str, int]) -> None:
+    result = run("stats", "--only", "ada@example.com", "-q")
+    assert result.exit_code == 0
+    want = expected(account, team["ada@example.com"])
+    header, row, blank, total = result.stdout.splitlines()
+    assert header.split() == ["OPERATOR", "CONVERSATIONS", "SATISFACTION", "EXPERIENCE", "CITY", "COUNTRY"]
+    assert row.split()[:4] == ["ada@example.com", f"{want['conversation_number']:,}",
+                               f"{want['satisfaction_global_rate'] * 100:.0f}%", f"{want['experience']:,}"]
+    assert want["city"] in row and want["country"] in row
+    assert blank == ""
+    assert total == f"1 operator, {want['conversation_number']:,} conversations."
+    assert result.stderr == ""  # -q: no progress
+
+
+def test_every_operator_without_a_roster_or_glob(account: Sandbox, team: dict[str, int]) -> None:
+    data = json.loads(run("stats", "--format", "json").stdout)
+    assert sorted(row["email"] for row in data["operators"]) == sorted(team)
+
+
+def test_a_glob_matching_nobody(account: Sandbox, team: dict[str, int]) -> None:
+    result = run("stats", "--only", "nobody@*", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == ",".join(CSV_COLUMNS) + "\n"
+    assert "No operator matches --only 'nobody@*'." in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["text", "csv", "json"])
+def test_a_failed_read_is_reported_in_its_row_and_exits_1(account: Sandbox, team: dict[str, int],
+                                                          monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
+    """The account loses bob's statistic (a 404 the sandbox is made to give): the others are read."""
+    from rostersync.sandbox.store import OperatorNotFound
+
+    bob = team["bob@example.com"]
+    statistic = account.store.statistic
+
+    def losing_bob(operator_id: int) -> dict[str, Any]:
+        if operator_id == bob:
+            raise OperatorNotFound(operator_id)
+        return statistic(operator_id)
+
+    monkeypatch.setattr(account.store, "statistic", losing_bob)
+    result = run("stats", "--only", "ada@*", "--only", "bob@*", "--format", output_format)
+    assert result.exit_code == 1
+    assert "1 operator could not be read in full: the output says why." in result.stderr
+    if output_format == "json":
+        rows = {row["email"]: row for row in json.loads(result.stdout)["operators"]}
+        assert rows["ada@example.com"]["errors"] == []
+        assert rows["bob@example.com"]["statistic"] is None
+        assert rows["bob@example.com"]["profile"]["twitter"] == f"operator{bob}"  # read all the same
+        assert rows["bob@example.com"]["errors"][0].startswith(f"statistic: get statistic of operator {bob}")
+    elif output_format == "csv":
+        rows = {row["email"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+        assert rows["ada@example.com"]["error"] == ""
+        assert rows["bob@example.com"]["conversation_number"] == ""
+        assert "Unknown 'operator' with 'id'" in rows["bob@example.com"]["error"]
+    else:
+        assert f"! bob@example.com: statistic: get statistic of operator {bob}" in result.stdout
+        assert "2 operators, " in result.stdout and "; 1 could not be read in full." in result.stdout
+
+
+def test_values_from_the_api_never_reach_the_terminal_raw(account: Sandbox, team: dict[str, int],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator writes their own profile status; an escape sequence in it is shown escaped."""
+    profile = account.store.profile
+
+    def hostile(operator_id: int) -> dict[str, Any]:
+        return {**profile(operator_id), "status": "=HYPERLINK(\"x\")\x1b[2J\u202e", "city": "Nan\rtes\x9b"}
+
+    monkeypatch.setattr(account.store, "profile", hostile)
+    text = run("stats", "--only", "ada@*").stdout
+    assert "Nan\\rtes\\x9b" in text
+    csv_out = run("stats", "--only", "ada@*", "--format", "csv").stdout
+    row = next(csv.DictReader(io.StringIO(csv_out)))
+    assert row["status"] == "'=HYPERLINK(\"x\")\\x1b[2J\\u202e"  # escaped, and no formula
+    json_out = run("stats", "--only", "ada@*", "--format", "json").stdout
+    assert json.loads(json_out)["operators"][0]["profile"]["status"] == "=HYPERLINK(\"x\")\x1b[2J\u202e"
+    for output in (text, csv_out, json_out):
+        assert not any(char in output for char in "\x1b\r\x9b\u202e")
