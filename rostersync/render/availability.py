@@ -63,8 +63,12 @@ def _change_lines(change: AvailabilityChange) -> list[str]:
     if change.logout:
         return [f"- log out {render_operator(change.operator)}: {_presence(change.before)}"]
     lines = [f"~ {render_operator(change.operator)}: {_presence(change.before)}"]
-    lines += [f"    {switch.channel}: {_word(not switch.available)} -> {_word(switch.available)}"
-              for switch in change.switches]
+    for switch in change.switches:
+        line = f"    {switch.channel}: {_word(not switch.available)} -> {_word(switch.available)}"
+        if switch.available and change.before is not None and not channel_of(change.before, switch.channel).enabled:
+            # Sent all the same: the API decides, and its answer is the outcome.
+            line += f" (the {switch.channel} channel is not enabled for this operator)"
+        lines.append(line)
     return lines
 
 

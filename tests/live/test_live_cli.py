@@ -108,6 +108,8 @@ def test_a_change_the_api_refuses_fails_alone(account: Sandbox, team: dict[str, 
     result = run("live", "set", str(roster), "--chat", "on", "--yes")
     cleo, dan, eve = team["cleo@example.com"], team["dan@example.com"], team["eve@example.com"]
     assert result.exit_code == 1
+    assert (f"~ eve@example.com (#{eve}): connected, available for call\n"
+            "    chat: unavailable -> available (the chat channel is not enabled for this operator)\n") in result.stdout
     assert f"~ cleo@example.com (#{cleo}): ok: available for chat\n" in result.stdout
     assert f"~ dan@example.com (#{dan}): ok: available for chat\n" in result.stdout
     outcomes = result.stdout.split("Plan: 3 to change, 2 already so.\n")[1]
