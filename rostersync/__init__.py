@@ -20,10 +20,11 @@ Everything listed in ``__all__`` is the public API; the modules behind it may mo
 __version__ = "0.1.0"
 
 from rostersync.api import ApiError, IAdvizeClient, OperatorRecord
-from rostersync.plan.apply import ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, FieldChange, Plan, Update
 from rostersync.plan.engine import LiveAccount, build_plan, read_live
 from rostersync.plan.errors import PlanError, StalePlanError, UnsafePlanError
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.plan.safety import raise_if_unsafe
 from rostersync.roster.loader import Roster, WantedOperator, load_roster, load_texts
 from rostersync.roster.problems import Problem, RosterError

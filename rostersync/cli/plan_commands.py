@@ -11,9 +11,10 @@ import click
 
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import CliFailure, handle_errors
-from rostersync.plan.apply import DEFAULT_PARALLELISM, ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
 from rostersync.plan.saved import SavedPlan, check_fresh, is_saved_plan, read_saved_plan, write_saved_plan
 from rostersync.render.json_plan import render_plan_json

@@ -17,9 +17,10 @@ from resilience_support import duplicated_emails, roster_text
 from rostersync.api import IAdvizeClient, RequestEvent
 from rostersync.cli import plan_commands
 from rostersync.cli.main import cli
-from rostersync.plan.apply import ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, Plan
 from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.render.text import render_report
 from rostersync.roster.loader import Roster, load_texts
 from rostersync.sandbox import Sandbox

@@ -17,9 +17,10 @@ import pytest
 from resilience_support import FakeClock, duplicated_emails
 
 from rostersync.api import IAdvizeClient, RequestEvent
-from rostersync.plan.apply import ApplyReport, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport
 from rostersync.roster.loader import load_texts
 from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
