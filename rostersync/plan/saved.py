@@ -108,10 +108,10 @@ def read_saved_plan(path: Path) -> SavedPlan:
         raise PlanError(f"{path}: not a readable saved plan ({exc}); make it again with `rostersync plan --out`") from None
 
 
-def check_fresh(saved: SavedPlan, live: LiveAccount, base_url: str) -> None:
+def check_fresh(saved: SavedPlan, live: LiveAccount, target: str) -> None:
     """Refuse a saved plan when the account moved on since it was made."""
-    if base_url.rstrip("/") != saved.base_url.rstrip("/"):
-        raise StalePlanError(f"This plan was made for {saved.base_url}, not {base_url}. Nothing was written.")
+    if target.rstrip("/") != saved.base_url.rstrip("/"):
+        raise StalePlanError(f"This plan was made for {saved.base_url}, not {target}. Nothing was written.")
     by_id = {record.id: record for record in live.operators}
     by_email = {str(r.fields.get("email", "")).lower(): r for r in live.operators}
     reasons: list[str] = []
