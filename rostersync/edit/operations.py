@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from rostersync.edit.errors import EditError, NeedsTargetFile
 from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
-from rostersync.edit.yaml_edit import EditError, Entry, RosterText
+from rostersync.edit.yaml_edit import Entry, RosterText
+from rostersync.roster.files import require_roster_files
 from rostersync.roster.loader import load_texts, roster_files
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError
@@ -74,16 +76,6 @@ class OperatorWish:
     origin: str | None = None  # e.g. "people.csv:3", for messages
 
 
-class NeedsTargetFile(EditError):
-    """A new operator for a directory roster, and no file named to put it in."""
-
-    def __init__(self, wish: OperatorWish, roster: str, choices: Sequence[str]) -> None:
-        self.choices = tuple(choices)
-        where = f"{wish.origin}: " if wish.origin else ""
-        super().__init__(f"{where}{wish.email} is not in {roster}, which is a directory: "
-                         f"name the file that gets new operators (one of: {', '.join(choices)})")
-
-
 # --- the operations -------------------------------------------------------------
 
 
@@ -123,11 +115,8 @@ def remove_operator(roster: str | Path, email: str) -> EditResult:
 
 def _open_roster(source: Path) -> dict[str, RosterText]:
     """Each file of the roster, by the name the loader gives it in messages."""
-    if not source.exists():
-        raise RosterError([Problem(str(source), 0, 0, "", "no such file or directory")])
     paths = roster_files(source)
-    if not paths:
-        raise RosterError([Problem(str(source), 0, 0, "", "the directory holds no *.yaml or *.yml file")])
+    require_roster_files(source, paths)
     raw = {str(path): _read(path) for path in paths}
     try:
         return {name: RosterText(name, text) for name, text in raw.items()}
@@ -250,7 +239,7 @@ def _target(texts: dict[str, RosterText], roster: Path, file: str | None, wish: 
         return only
     names = {Path(name).name: text for name, text in texts.items()}
     if file is None:
-        raise NeedsTargetFile(wish, str(roster), list(names))
+        raise NeedsTargetFile(wish.email, str(roster), list(names), wish.origin)
     for key in (Path(file).name, Path(file).name + ".yaml", Path(file).name + ".yml"):
         if key in names:
             return names[key]

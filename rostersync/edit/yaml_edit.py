@@ -33,6 +33,7 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
+from rostersync.edit.errors import EditError
 from rostersync.edit.paths import KEY_ORDER, EditablePath
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 
@@ -42,10 +43,6 @@ _EMPTY_FLOW_LIST = re.compile(r"^(?P<key>\s*operators\s*:)\s*\[\s*\](?P<rest>.*)
 _STR_TAG = "tag:yaml.org,2002:str"
 # Wide enough that ruamel.yaml never folds a long line (a long comment, a flow list).
 _NO_WRAP = 1 << 20
-
-
-class EditError(Exception):
-    """An edit that cannot be made; the message is written for a person."""
 
 
 @dataclass(frozen=True)
