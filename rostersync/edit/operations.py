@@ -22,7 +22,7 @@ from rostersync.roster.loader import load_texts, roster_files
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError
 
-Action = Literal["added", "updated", "unchanged", "removed", "absent"]
+EditOutcome = Literal["added", "updated", "unchanged", "removed", "absent"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class OperatorChange:
     """What an edit does to one operator."""
 
     email: str
-    action: Action
+    action: EditOutcome
     file: str | None  # the file holding the operator; None when it is absent
     fields: tuple[FieldUpdate, ...] = ()  # for "added" and "updated"
     origin: str | None = None  # where the request came from, e.g. "people.csv:3"
@@ -57,7 +57,7 @@ class EditResult:
     def changed(self) -> bool:
         return bool(self.texts)
 
-    def count(self, action: Action) -> int:
+    def count(self, action: EditOutcome) -> int:
         return sum(1 for change in self.changes if change.action == action)
 
     def write(self) -> None:
