@@ -135,7 +135,8 @@ def _read(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RosterError([Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise RosterError([Problem(str(path), 1, 1, "", message)]) from None
     except OSError as exc:
         raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -376,5 +376,5 @@ def _misread(text: str) -> bool:
     """Whether the roster's loader (YAML 1.1, like PyYAML) would read `text` written
     bare as something else than this string. ruamel.yaml follows YAML 1.2, where
     `yes`, `on` or `0042` are strings and so left unquoted."""
-    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
-    return bool(resolved != _STR_TAG)
+    resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve  # untyped
+    return resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG

@@ -22,7 +22,7 @@ from rostersync.roster.model import Scope
 
 SAVED_PLAN_KIND = "rostersync-saved-plan"
 SAVED_PLAN_VERSION = 1
-SECRET_NOTICE = ("This file holds secrets (sso_key values to set). Keep it private; "
+SECRET_NOTICE = ("This file holds secrets (sso_key values to set). Keep it private; "  # noqa: S105 (a notice, no secret)
                  "apply it with `rostersync apply FILE`.")
 
 
@@ -105,7 +105,8 @@ def read_saved_plan(path: Path) -> SavedPlan:
     except PlanError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise PlanError(f"{path}: not a readable saved plan ({exc}); make it again with `rostersync plan --out`") from None
+        raise PlanError(f"{path}: not a readable saved plan ({exc}); "
+                        "make it again with `rostersync plan --out`") from None
 
 
 def check_fresh(saved: SavedPlan, live: LiveAccount, target: str) -> None:
