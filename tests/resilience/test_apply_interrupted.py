@@ -17,9 +17,10 @@ from resilience_support import duplicated_emails, roster_text
 from rostersync.api import IAdvizeClient, RequestEvent
 from rostersync.cli import plan_commands
 from rostersync.cli.main import cli
-from rostersync.plan.apply import ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, Plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport, Outcome
+from rostersync.plan.workflow import plan_roster
 from rostersync.render.text import render_report
 from rostersync.roster.loader import Roster, load_texts
 from rostersync.sandbox import Sandbox
@@ -78,7 +79,7 @@ def roster() -> Roster:
 
 
 def plan_now(client: IAdvizeClient) -> Plan:
-    return build_plan(roster(), read_live(client, roster().scope, roster().ignore))
+    return plan_roster(client, roster())
 
 
 def assert_stopped(report: ApplyReport, plan: Plan, done: int) -> None:

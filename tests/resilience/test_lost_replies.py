@@ -17,9 +17,10 @@ import pytest
 from resilience_support import FakeClock, duplicated_emails
 
 from rostersync.api import IAdvizeClient, RequestEvent
-from rostersync.plan.apply import ApplyReport, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport
+from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
 from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
@@ -62,7 +63,7 @@ def heal_after_first(sandbox: Sandbox, method: str, then: Callable[[], Any] | No
 
 def planned(client: IAdvizeClient, roster_yaml: str) -> Plan:
     roster = load_texts([("roster.yaml", roster_yaml)])
-    return build_plan(roster, read_live(client, roster.scope, roster.ignore))
+    return plan_roster(client, roster)
 
 
 def apply_roster(client: IAdvizeClient, roster_yaml: str) -> ApplyReport:
