@@ -16,9 +16,7 @@ The Python API, for automation (an HR system, a bot)::
 Everything listed in ``__all__`` is the public API; the modules behind it may move.
 """
 
-# Set before the imports below: the API client reads it for its User-Agent.
-__version__ = "0.1.0"
-
+from rostersync._version import __version__
 from rostersync.api import ApiError, IAdvizeClient, OperatorRecord
 from rostersync.plan.apply import ApplyReport, Outcome, apply_plan
 from rostersync.plan.changes import Create, Delete, FieldChange, Plan, Update

@@ -27,7 +27,7 @@ import requests
 import requests.adapters
 import urllib3.exceptions
 
-from rostersync import __version__
+from rostersync._version import __version__
 from rostersync.api.config import check_api_key, validate_base_url
 from rostersync.api.errors import (
     ApiError,
