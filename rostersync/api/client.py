@@ -25,10 +25,10 @@ from rostersync.api.records import (
     parse_operator,
     parse_profile,
     parse_statistic,
-    to_int,
 )
 from rostersync.api.replies import Reply, unexpected_reply
 from rostersync.api.transport import Transport
+from rostersync.api.values import to_int
 
 __all__ = ["PAGE_LIMIT", "IAdvizeClient"]
 
