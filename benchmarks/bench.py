@@ -55,6 +55,7 @@ from typing import Any, TypeVar
 
 import rostersync
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.engine import build_plan, read_live, scope_fields
 from rostersync.plan.workflow import plan_roster
@@ -399,7 +400,7 @@ def watching_pool_warnings() -> Iterator[PoolWarnings]:
 
 def make_client(sandbox: Sandbox, parallelism: int) -> IAdvizeClient:
     # As `rostersync apply --parallelism P` does: page_workers = min(P, 8).
-    return IAdvizeClient(sandbox.url, sandbox.api_key, page_workers=min(parallelism, 8))
+    return IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(page_workers=min(parallelism, 8)))
 
 
 def timed(func: Callable[[], T]) -> tuple[float, T]:
@@ -556,6 +557,7 @@ def run_cpu(options: Options) -> CpuResult:
 _FRESH_PROCESS = '''
 import json, resource, sys, time
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
 url, key, path, workers = sys.argv[1:5]
@@ -563,7 +565,7 @@ with open(path, encoding="utf-8") as stream:
     text = stream.read()
 start = time.perf_counter()
 roster = load_texts([("bench.yaml", text)])
-with IAdvizeClient(url, key, page_workers=int(workers)) as client:
+with IAdvizeClient(url, key, ClientOptions(page_workers=int(workers))) as client:
     plan = plan_roster(client, roster)
 seconds = time.perf_counter() - start
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork + exec, so a child's starts

@@ -20,9 +20,7 @@ A plan saved for review is applied later only while fresh: `save_plan`, then
 Everything listed in ``__all__`` is the public API; the modules behind it may move.
 """
 
-# Set before the imports below: the API client reads it for its User-Agent.
-__version__ = "0.1.0"
-
+from rostersync._version import __version__
 from rostersync.api import ApiError, IAdvizeClient, OperatorRecord
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, FieldChange, Plan, Update

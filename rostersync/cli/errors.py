@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -18,7 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CliFailure(click.ClickException):
     """A failure whose message is already written for a person; printed as is."""
 
-    def show(self, file: Any = None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), err=True)
 
 

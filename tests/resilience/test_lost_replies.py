@@ -17,6 +17,7 @@ import pytest
 from resilience_support import FakeClock, duplicated_emails
 
 from rostersync.api import IAdvizeClient, RequestEvent
+from rostersync.api.options import ClientOptions
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Plan
 from rostersync.plan.outcomes import ApplyReport
@@ -44,7 +45,7 @@ def sandbox(server: Sandbox) -> Sandbox:
 
 def client_for(sandbox: Sandbox, on_request: Callable[[RequestEvent], None] | None = None) -> IAdvizeClient:
     clock = FakeClock()
-    return IAdvizeClient(sandbox.url, KEY, on_request=on_request, sleep=clock.sleep, clock=clock)
+    return IAdvizeClient(sandbox.url, KEY, ClientOptions(on_request=on_request, sleep=clock.sleep, clock=clock))
 
 
 def heal_after_first(sandbox: Sandbox, method: str, then: Callable[[], Any] | None = None) -> Callable[[RequestEvent], None]:
