@@ -40,8 +40,9 @@ from types import ModuleType
 from typing import Any
 
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.plan.apply import apply_plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.workflow import plan_roster
 from rostersync.sandbox import OperatorStore, start_sandbox
 
 TARGET_RATIO = 1.5
@@ -82,8 +83,8 @@ def run_once(seeds: list[dict[str, Any]], roster: Any, state: Path | None, paral
         if state is None:
             sandbox.store.bulk_add(seeds)
         loaded = clock()
-        with IAdvizeClient(sandbox.url, API_KEY, page_workers=min(parallelism, 8)) as client:
-            plan = build_plan(roster, read_live(client, roster.scope, roster.ignore))
+        with IAdvizeClient(sandbox.url, API_KEY, ClientOptions(page_workers=min(parallelism, 8))) as client:
+            plan = plan_roster(client, roster)
             planned = clock()
             report = apply_plan(client, plan, parallelism=parallelism)
             written = clock()

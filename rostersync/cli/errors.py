@@ -11,6 +11,7 @@ import click
 from rostersync.api.errors import ApiError
 from rostersync.plan.errors import PlanError
 from rostersync.roster.problems import RosterError
+from rostersync.sandbox.statefile import SandboxStateError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +24,7 @@ class CliFailure(click.ClickException):
 
 
 # Every failure the library expects and words for a person.
-LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError)
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError, SandboxStateError)
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -437,4 +437,5 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-reply is normal here (drop faults, stop()).
-        logger.debug("Connection from %s ended with an error", client_address, exc_info=True)
+        # socketserver calls this from inside its except block, so the exception is current.
+        logger.debug("Connection from %s ended with an error", client_address, exc_info=True)  # noqa: LOG014

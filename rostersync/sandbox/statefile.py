@@ -45,8 +45,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from rostersync.api.errors import ConfigError
-
 if sys.platform != "win32":
     import fcntl
 
@@ -72,11 +70,11 @@ LAST_POLL_S = 0.25
 Record = dict[str, Any]  # {"fields": {...}, "live": {...}}, as stored
 
 
-class SandboxStateError(ConfigError, ValueError):
+class SandboxStateError(ValueError):
     """The state cannot be used: unreadable, not a state file, or in use by another run.
 
-    A ``ValueError`` for the library's callers, and a ``ConfigError`` so that the CLI,
-    whose ``--sandbox`` is one of its connection options, prints it as a one-line error.
+    The sandbox shares no code with the client, so this is not an ``ApiError``; the CLI
+    lists it among the failures it prints as a one-line error (``cli/errors.py``).
     """
 
 
