@@ -13,7 +13,7 @@ The sandbox runs in this process: started on 127.0.0.1 (port 0) with the given
 server-side latency per request (it is threaded, so parallel requests overlap),
 seeded directly through ``store.bulk_add``, and stopped at the end. No request leaves
 the machine. The library is driven as the CLI drives it: ``load_texts`` ->
-``IAdvizeClient`` -> ``read_live`` -> ``build_plan`` -> ``apply_plan``, with
+``IAdvizeClient`` -> ``plan_roster`` -> ``apply_plan``, with
 ``page_workers = min(parallelism, 8)`` as ``rostersync apply`` does. Only the memory
 measure of a real run starts a second, short-lived Python process (load + plan alone).
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -54,9 +55,10 @@ from typing import Any, TypeVar
 
 import rostersync
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.plan.apply import apply_plan
-from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live, scope_fields
+from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import Roster, load_texts
 from rostersync.roster.yaml_source import FastPathUnsupported, load_yaml, load_yaml_fast
 from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
@@ -398,7 +400,7 @@ def watching_pool_warnings() -> Iterator[PoolWarnings]:
 
 def make_client(sandbox: Sandbox, parallelism: int) -> IAdvizeClient:
     # As `rostersync apply --parallelism P` does: page_workers = min(P, 8).
-    return IAdvizeClient(sandbox.url, sandbox.api_key, page_workers=min(parallelism, 8))
+    return IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(page_workers=min(parallelism, 8)))
 
 
 def timed(func: Callable[[], T]) -> tuple[float, T]:
@@ -409,11 +411,6 @@ def timed(func: Callable[[], T]) -> tuple[float, T]:
 
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else math.nan
-
-
-def plan_once(client: IAdvizeClient, roster: Roster) -> Plan:
-    live = read_live(client, roster.scope, roster.ignore)
-    return build_plan(roster, live)
 
 
 @dataclass
@@ -439,7 +436,7 @@ class PlanApplyResult:
 
     @property
     def apply_s(self) -> list[float]:
-        return [p + w for p, w in zip(self.plan_s, self.write_s)]
+        return [p + w for p, w in zip(self.plan_s, self.write_s, strict=True)]
 
 
 def run_plan_apply(options: Options, roster: Roster, account: Account, parallelism: int,
@@ -450,7 +447,7 @@ def run_plan_apply(options: Options, roster: Roster, account: Account, paralleli
         for _ in range(repeats):
             reseed(sandbox, account)
             with make_client(sandbox, parallelism) as client:
-                plan_s, plan = timed(lambda: plan_once(client, roster))
+                plan_s, plan = timed(functools.partial(plan_roster, client, roster))
                 counts = sandbox.request_counts()
                 result.plan_s.append(plan_s)
                 result.list_requests.append(counts.get(LIST_KIND, 0))
@@ -460,7 +457,7 @@ def run_plan_apply(options: Options, roster: Roster, account: Account, paralleli
 
                 sandbox.reset_counts()
                 before = client.request_count
-                write_s, report = timed(lambda: apply_plan(client, plan, parallelism=parallelism))
+                write_s, report = timed(functools.partial(apply_plan, client, plan, parallelism=parallelism))
                 counts = sandbox.request_counts()
                 writes = sum(counts.get(kind, 0) for kind in WRITE_KINDS)
                 result.write_s.append(write_s)
@@ -509,7 +506,7 @@ def run_cpu(options: Options) -> CpuResult:
         reseed(sandbox, account)
         del account  # the store holds its own copy: keep the heap as the CLI's would be
         with make_client(sandbox, options.parallelism) as client:
-            plan_once(client, load_roster_text(text))  # warm-up: imports, connections, caches
+            plan_roster(client, load_roster_text(text))  # warm-up: imports, connections, caches
             for _ in range(options.repeats):
                 gc.collect()
                 result.parse_s.append(timed(lambda: load_yaml(text, "bench.yaml"))[0])
@@ -520,6 +517,7 @@ def run_cpu(options: Options) -> CpuResult:
                 start = time.perf_counter()
                 roster = load_roster_text(text)
                 loaded = time.perf_counter()
+                # plan_roster's two halves, timed apart: the listing, then the diff.
                 live = read_live(client, roster.scope, roster.ignore)
                 read = time.perf_counter()
                 plan = build_plan(roster, live)
@@ -539,7 +537,7 @@ def run_cpu(options: Options) -> CpuResult:
             gc.collect()
             tracemalloc.start()
             try:
-                plan_once(client, load_roster_text(text))
+                plan_roster(client, load_roster_text(text))
                 result.tracemalloc_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
             finally:
                 tracemalloc.stop()
@@ -559,15 +557,16 @@ def run_cpu(options: Options) -> CpuResult:
 _FRESH_PROCESS = '''
 import json, resource, sys, time
 from rostersync.api import IAdvizeClient
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.api.options import ClientOptions
+from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
 url, key, path, workers = sys.argv[1:5]
 with open(path, encoding="utf-8") as stream:
     text = stream.read()
 start = time.perf_counter()
 roster = load_texts([("bench.yaml", text)])
-with IAdvizeClient(url, key, page_workers=int(workers)) as client:
-    plan = build_plan(roster, read_live(client, roster.scope, roster.ignore))
+with IAdvizeClient(url, key, ClientOptions(page_workers=int(workers))) as client:
+    plan = plan_roster(client, roster)
 seconds = time.perf_counter() - start
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork + exec, so a child's starts
 # at its parent's resident set; VmHWM belongs to the new address space.
@@ -614,7 +613,7 @@ def run_scaling(options: Options) -> list[ScaleResult]:
             for _ in range(options.repeats):
                 with make_client(sandbox, options.parallelism) as client:
                     sandbox.reset_counts()
-                    result.plan_s.append(timed(lambda: plan_once(client, roster))[0])
+                    result.plan_s.append(timed(functools.partial(plan_roster, client, roster))[0])
                     counts = sandbox.request_counts()
                     result.list_requests.append(counts.get(LIST_KIND, 0))
                     result.one_requests.append(counts.get(ONE_KIND, 0))
@@ -685,7 +684,7 @@ def table_rows(options: Options, cpu: CpuResult, runs: list[PlanApplyResult],
                      f"{fmt_n(run.planned_changes)} changes planned; {run.repeats} repeat(s)"])
         rows.append([f"apply total (plan + writes), {tag}", f"{run.changes} changes", str(run.parallelism),
                      fmt_s(median(run.apply_s)),
-                     fmt_n([a + b for a, b in zip(run.list_requests, run.write_requests)]),
+                     fmt_n([a + b for a, b in zip(run.list_requests, run.write_requests, strict=True)]),
                      f"{fmt_s(seq_floor)} (M x latency)",
                      _ratio(median(run.apply_s), seq_floor), "-"])
         rows.append([f"apply write phase (apply_plan only), {tag}", f"{run.changes} changes", str(run.parallelism),

@@ -2,6 +2,10 @@
 
 >>> from rostersync.api import IAdvizeClient, resolve_base_url
 >>> client = IAdvizeClient(resolve_base_url(None, "ha", {}), api_key)  # doctest: +SKIP
+>>> client = IAdvizeClient(url, api_key, ClientOptions(max_rps=5))  # doctest: +SKIP
+
+How the client behaves (timeouts, retries, pacing, the request hook) is one
+:class:`rostersync.api.options.ClientOptions`.
 
 Errors are one tree rooted at :class:`ApiError` (drawn in :mod:`rostersync.api.errors`).
 The library never prints; it logs to the ``rostersync.api`` logger, and calls
@@ -30,6 +34,7 @@ from rostersync.api.errors import (
     UnexpectedResponseError,
 )
 from rostersync.api.forms import encode_form, form_pairs
+from rostersync.api.options import RequestEvent
 from rostersync.api.records import (
     OPERATOR_FIELDS,
     SECRET_FIELDS,
@@ -39,7 +44,6 @@ from rostersync.api.records import (
     OperatorRecord,
     OperatorStatistic,
 )
-from rostersync.api.transport import RequestEvent
 
 __all__ = [
     "BASE_URL_ENV",

@@ -7,14 +7,13 @@ module knows the resources: which path, which parameters, how to read the reply.
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from rostersync.api.errors import NotFoundError
 from rostersync.api.forms import form_pairs
+from rostersync.api.options import ClientOptions
 from rostersync.api.records import (
     SECRET_FIELDS,
     LiveAvailability,
@@ -26,10 +25,10 @@ from rostersync.api.records import (
     parse_operator,
     parse_profile,
     parse_statistic,
-    to_int,
 )
 from rostersync.api.replies import Reply, unexpected_reply
-from rostersync.api.transport import RequestEvent, Transport
+from rostersync.api.transport import Transport
+from rostersync.api.values import to_int
 
 __all__ = ["PAGE_LIMIT", "IAdvizeClient"]
 
@@ -45,7 +44,8 @@ class _HasId(Protocol):
 
 T = TypeVar("T", bound=_HasId)  # a list item
 R = TypeVar("R")  # a single record
-Filters = Mapping[str, "str | int"]
+# A filter is one value, or ids sent comma-separated.
+Filters = Mapping[str, "str | int | list[int] | tuple[int, ...] | set[int] | frozenset[int]"]
 
 
 class IAdvizeClient:
@@ -55,37 +55,11 @@ class IAdvizeClient:
     ...     operators = client.list_operators()
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        timeout: float | tuple[float, float] = 30.0,
-        max_attempts: int = 5,
-        retry_budget_s: float = 60.0,
-        max_rps: float | None = None,
-        insecure: bool = False,
-        on_request: Callable[[RequestEvent], None] | None = None,
-        page_workers: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._page_workers = max(1, page_workers)
-        self._transport = Transport(
-            base_url,
-            api_key,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            retry_budget_s=retry_budget_s,
-            max_rps=max_rps,
-            insecure=insecure,
-            on_request=on_request,
-            pool_size=self._page_workers * 2,
-            sleep=sleep,
-            clock=clock,
-            rng=rng,
-        )
+    def __init__(self, base_url: str, api_key: str, options: ClientOptions | None = None) -> None:
+        """``options`` (:class:`~rostersync.api.options.ClientOptions`) default to ``ClientOptions()``."""
+        options = options if options is not None else ClientOptions()
+        self._page_workers = max(1, options.page_workers)
+        self._transport = Transport(base_url, api_key, options)
 
     @property
     def base_url(self) -> str:

@@ -1,9 +1,10 @@
 """Typed records parsed leniently from the API's JSON.
 
 The live API is read leniently (the roster is the strict side): extra fields are
-ignored, booleans may be ``true``/``1``/``"1"``/``"true"``, integers may be strings,
-lists may be comma-separated strings or PHP objects (``{"0": "en"}``), ``role`` may
-stand beside or instead of ``roles``.  A value that cannot be read is left out of
+ignored, each value is read as :mod:`rostersync.api.values` says (booleans may be
+``"1"``, integers strings, lists PHP objects), ``role`` may stand beside or instead
+of ``roles``.  Which operator fields there are is the table in
+:mod:`rostersync.api_fields`.  A value that cannot be read is left out of
 ``fields`` and described in ``problems``; only a missing ``id`` is fatal
 (:class:`RecordError`), because nothing can be done with an operator without one.
 
@@ -13,11 +14,21 @@ lists (PHP serialises an unset list both ways).
 
 from __future__ import annotations
 
-import re
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from rostersync.api.values import (
+    FIELD_READERS,
+    LIST_FIELDS,
+    InvalidValue,
+    to_bool,
+    to_float,
+    to_int,
+    to_str,
+)
+from rostersync.api_fields import SECRET_FIELDS
 
 __all__ = [
     "OPERATOR_FIELDS",
@@ -34,170 +45,13 @@ __all__ = [
     "parse_statistic",
 ]
 
-# Fields whose values are secrets: never shown in a repr or a problem text.
-SECRET_FIELDS = frozenset({"sso_key"})
-
 
 class RecordError(ValueError):
     """An item cannot become a record at all (e.g. it has no integer ``id``)."""
 
 
-class _Invalid(ValueError):
-    """One value could not be read; the message says what was expected."""
-
-
-# --- scalar readers ---------------------------------------------------------------
-
-_INT_TEXT = re.compile(r"[+-]?\d+")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
-
-
-def to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise _Invalid("expected a boolean")
-
-
-def to_int(value: Any) -> int:
-    if isinstance(value, bool):  # bool is an int subclass, but True is no count
-        raise _Invalid("expected an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if _INT_TEXT.fullmatch(text):
-            return int(text)
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            if number.is_integer():
-                return int(number)
-    raise _Invalid("expected an integer")
-
-
-def to_float(value: Any) -> float:
-    if isinstance(value, bool):
-        raise _Invalid("expected a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    raise _Invalid("expected a number")
-
-
-def to_str(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)  # e.g. an external_id the server stored as a number
-    raise _Invalid("expected a string")
-
-
-def to_lower_str(value: Any) -> str:
-    return to_str(value).strip().lower()
-
-
-def _items(value: Any) -> list[Any]:
-    """The items of a list sent as a JSON list, a PHP object or a comma-separated string."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, Mapping):
-        # PHP json_encode turns an array with holes into {"0": .., "2": ..}.
-        return [value[key] for key in sorted(value, key=_index_order)]
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return [value]  # a one-item list flattened by the server
-    raise _Invalid("expected a list")
-
-
-def _index_order(key: Any) -> tuple[int, int | str]:
-    text = str(key)
-    return (0, int(text)) if _INT_TEXT.fullmatch(text) else (1, text)
-
-
-def to_str_list(value: Any) -> list[str]:
-    return [to_lower_str(item) for item in _items(value)]
-
-
-def to_int_list(value: Any) -> list[int]:
-    return [to_int(item) for item in _items(value)]
-
-
-# --- operator --------------------------------------------------------------------
-
-def _optional_int(value: Any) -> int | None:
-    # PHP often renders an unset number as "": that is "no value", not a bad one.
-    if isinstance(value, str) and not value.strip():
-        return None
-    return to_int(value)
-
-
-_CALL_CONFIG_READERS: dict[str, Callable[[Any], Any]] = {
-    "type": lambda v: to_str(v).strip().upper(),
-    "ask_phone_number_at_every_connection": to_bool,
-    "phone_number": to_str,
-}
-
-
-def to_call_config(value: Any) -> dict[str, Any]:
-    if isinstance(value, list) and not value:
-        return {}  # PHP json_encode renders an empty array as []
-    if not isinstance(value, Mapping):
-        raise _Invalid("expected an object")
-    config: dict[str, Any] = {}
-    for key, reader in _CALL_CONFIG_READERS.items():
-        if key in value and value[key] is not None:
-            try:
-                config[key] = reader(value[key])
-            except _Invalid as exc:
-                raise _Invalid(f"{key}: {exc}") from None
-    return config
-
-
-_LIST_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "roles": to_str_list,
-    "language_list": to_str_list,
-    "website_list": to_int_list,
-    "skill_list": to_int_list,
-}
-
-_SINGLE_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "name": to_str,
-    "first_name": to_str,
-    "pseudo": to_str,
-    "email": to_str,
-    "external_id": to_str,
-    "role": to_lower_str,
-    "language_admin": to_lower_str,
-    "sso_key": to_str,
-    "chat_enabled": to_bool,
-    "call_enabled": to_bool,
-    "video_enabled": to_bool,
-    "chat_and_call": to_bool,
-    "chat_to_video": to_bool,
-    "chat_max_number": _optional_int,
-    "chat_priority": _optional_int,
-    "call_priority": _optional_int,
-    "video_priority": _optional_int,
-    "group_id": _optional_int,
-    "call_config": to_call_config,
-}
-
 #: Every operator field rostersync knows, ``id`` included.
-OPERATOR_FIELDS: frozenset[str] = frozenset({"id", *_LIST_FIELDS, *_SINGLE_FIELDS})
+OPERATOR_FIELDS: frozenset[str] = frozenset({"id", *FIELD_READERS})
 
 
 @dataclass(frozen=True)
@@ -227,12 +81,9 @@ def parse_operator(item: Any, *, expected_id: int | None = None) -> OperatorReco
     problems: list[str] = []
     operator_id = _read_id(item, "id", expected_id, problems)
     fields: dict[str, Any] = {}
-    for name, reader in _SINGLE_FIELDS.items():
+    for name, reader in FIELD_READERS.items():
         if name in item:
-            _read_into(fields, problems, name, item[name], reader, null=None)
-    for name, reader in _LIST_FIELDS.items():
-        if name in item:
-            _read_into(fields, problems, name, item[name], reader, null=[])
+            _read_into(fields, problems, name, item[name], reader, null=[] if name in LIST_FIELDS else None)
     # `role` is the deprecated single role; a server that sends only it still says
     # what the roles are.
     if "roles" not in fields and isinstance(fields.get("role"), str) and fields["role"]:
@@ -244,7 +95,7 @@ def _read_id(item: Mapping[str, Any], key: str, expected: int | None, problems: 
     raw = item.get(key)
     try:
         value = to_int(raw) if raw is not None else None
-    except _Invalid:
+    except InvalidValue:
         value = None
     if value is None:
         if expected is None:
@@ -271,7 +122,7 @@ def _read_into(
         return
     try:
         fields[name] = reader(raw)
-    except _Invalid as exc:
+    except InvalidValue as exc:
         shown = "a value (hidden: secret)" if name in SECRET_FIELDS else _describe(raw)
         problems.append(f"{name}: {exc}, got {shown}")
 
@@ -352,7 +203,7 @@ def _read_value(
         return default
     try:
         return reader(raw)
-    except _Invalid as exc:
+    except InvalidValue as exc:
         problems.append(f"{prefix}{key}: {exc}, got {_describe(raw)}; read as {default!r}")
         return default
 
@@ -413,6 +264,6 @@ def _read_optional(
         return None
     try:
         return reader(raw)
-    except _Invalid as exc:
+    except InvalidValue as exc:
         problems.append(f"{key}: {exc}, got {_describe(raw)}")
         return None

@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -27,7 +26,7 @@ import requests
 import requests.adapters
 import urllib3.exceptions
 
-from rostersync import __version__
+from rostersync._version import __version__
 from rostersync.api.config import check_api_key, validate_base_url
 from rostersync.api.errors import (
     ApiError,
@@ -37,11 +36,12 @@ from rostersync.api.errors import (
     RateLimitedError,
     TransportError,
 )
+from rostersync.api.options import ClientOptions, RequestEvent
 from rostersync.api.pacing import RateGate
 from rostersync.api.redaction import Redactor
 from rostersync.api.replies import OUTCOME_UNKNOWN_ADVICE, Failure, Reply, read_response
 
-__all__ = ["RequestEvent", "Transport"]
+__all__ = ["Transport"]
 
 logger = logging.getLogger("rostersync.api")
 
@@ -49,18 +49,6 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 CONNECT_TIMEOUT_CAP_S = 10.0  # a healthy server accepts a connection in well under this
 POOL_SIZE_MIN = 16
-
-
-@dataclass(frozen=True)
-class RequestEvent:
-    """One HTTP attempt, for ``-v`` output.  Holds no key and no body."""
-
-    method: str
-    path: str  # path and query as sent, relative to the base URL
-    status: int | None  # None when no reply came (transport error)
-    elapsed_s: float
-    attempt: int
-    error: str | None = None  # short description of a transport error
 
 
 @dataclass
@@ -85,38 +73,25 @@ class _Call:
 class Transport:
     """Sends requests to the API; thread-safe.  Used by :class:`IAdvizeClient`."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        timeout: float | tuple[float, float] = 30.0,
-        max_attempts: int = 5,
-        retry_budget_s: float = 60.0,
-        max_rps: float | None = None,
-        insecure: bool = False,
-        on_request: Callable[[RequestEvent], None] | None = None,
-        pool_size: int = POOL_SIZE_MIN,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.base_url = validate_base_url(base_url, insecure=insecure)
+    def __init__(self, base_url: str, api_key: str, options: ClientOptions | None = None) -> None:
+        options = options if options is not None else ClientOptions()
+        self.base_url = validate_base_url(base_url, insecure=options.insecure)
         self._api_key = check_api_key(api_key)
-        if max_attempts < 1:
-            raise ConfigError(f"max_attempts must be at least 1, got {max_attempts}")
-        self._timeout = _timeouts(timeout)
-        self._max_attempts = max_attempts
-        self._budget = retry_budget_s
-        self._on_request = on_request
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
-        self._gate = RateGate(max_rps, clock, sleep)
+        if options.max_attempts < 1:
+            raise ConfigError(f"max_attempts must be at least 1, got {options.max_attempts}")
+        self._timeout = _timeouts(options.timeout)
+        self._max_attempts = options.max_attempts
+        self._budget = options.retry_budget_s
+        self._on_request = options.on_request
+        self._sleep = options.sleep
+        self._clock = options.clock
+        self._rng = options.rng or random.Random()
+        self._gate = RateGate(options.max_rps, options.clock, options.sleep)
         self._redact = Redactor([self._api_key])
         self._count_lock = threading.Lock()
         self._request_count = 0
-        self._session = _new_session(max(pool_size, POOL_SIZE_MIN))
+        # Each page worker may hold a connection while another is opened.
+        self._session = _new_session(max(2 * max(1, options.page_workers), POOL_SIZE_MIN))
         parts = urlsplit(self.base_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
 

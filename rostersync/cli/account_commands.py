@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
-from rostersync.plan.export import export_roster_text
+from rostersync.render.status import render_status
+from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
 from rostersync.roster.model import Scope
 
@@ -43,14 +43,6 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
         log(connection, f"Wrote {len(records)} operators to {out}.")
 
 
-def _channel(availability: Any) -> str:
-    if availability is None or not availability.enabled:
-        return "-"
-    if availability.busy:
-        return f"busy {availability.slot_number}/{availability.slot_max_number}"
-    return "available" if availability.available else "unavailable"
-
-
 @click.command()
 @click.argument("roster", required=False, type=click.Path(path_type=Path))
 @connection_options
@@ -72,21 +64,6 @@ def status(roster: Path | None, connection: Connection, watch: float | None) -> 
     scope = wanted.scope if wanted is not None else Scope()
     client = open_client(connection)
     operators = client.list_operators(scope.as_api_filters(), full=True)
-    live = {item.id: item for item in client.list_live(scope.as_api_filters(), include_offline=True)}
-    emails = {op.id: str(op.fields.get("email", f"#{op.id}")) for op in operators}
-    if wanted is not None:
-        keep = {op.key for op in wanted.operators}
-        emails = {op_id: email for op_id, email in emails.items() if email.lower() in keep}
-    rows = [("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")]
-    for op_id, email in sorted(emails.items(), key=lambda item: item[1].lower()):
-        item = live.get(op_id)
-        if item is None:
-            rows.append((email, "never", "-", "-", "-"))
-        else:
-            rows.append((email, "yes" if item.connected else "no", _channel(item.chat), _channel(item.call),
-                         _channel(item.video)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    connected = sum(1 for op_id in emails if op_id in live and live[op_id].connected)
-    click.echo(f"\n{connected} of {len(emails)} operators connected.")
+    live = client.list_live(scope.as_api_filters(), include_offline=True)
+    only = {op.key for op in wanted.operators} if wanted is not None else None
+    click.echo(render_status(operators, live, only), nl=False)

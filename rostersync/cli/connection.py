@@ -3,13 +3,18 @@
 `--sandbox` starts the built-in sandbox in this process, with its state in
 `.rostersync/sandbox.json` under the current directory, and points the client at
 it: nothing else needs to be running.
+
+`ROSTERSYNC_RETRY_BUDGET_S`, when set, is how many seconds one API call may spend
+retrying (default 60): `0` fails at the first error, as a test of an unreachable API
+or a CI job that would rather fail fast wants.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,10 +24,12 @@ import click
 from rostersync.api import IAdvizeClient, RequestEvent, resolve_base_url, validate_base_url
 from rostersync.api.config import check_api_key
 from rostersync.api.errors import ConfigError
+from rostersync.api.options import ClientOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 API_KEY_ENV = "IADVIZE_API_KEY"
+RETRY_BUDGET_ENV = "ROSTERSYNC_RETRY_BUDGET_S"
 SANDBOX_STATE = Path(".rostersync") / "sandbox.json"
 SANDBOX_KEY = "sandbox-key"
 
@@ -44,7 +51,8 @@ class Connection:
 def connection_options(command: F) -> F:
     """Add the connection and logging options; the command receives `connection`."""
     options = [
-        click.option("--base-url", metavar="URL", help="API base URL [env IADVIZE_BASE_URL; default the standard platform]."),
+        click.option("--base-url", metavar="URL",
+                     help="API base URL [env IADVIZE_BASE_URL; default the standard platform]."),
         click.option("--platform", type=click.Choice(["standard", "ha"], case_sensitive=False),
                      help="iAdvize platform: standard (sd.iadvize.com) or ha (high availability)."),
         click.option("--api-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -86,13 +94,40 @@ def _read_key(connection: Connection) -> str:
     if connection.api_key_file is not None:
         return check_api_key(connection.api_key_file.read_text(encoding="utf-8"))
     if not os.environ.get(API_KEY_ENV, "").strip():
-        raise ConfigError(f"no API key: set {API_KEY_ENV}, pass --api-key-file FILE, or use --sandbox to try rostersync")
+        raise ConfigError(
+            f"no API key: set {API_KEY_ENV}, pass --api-key-file FILE, or use --sandbox to try rostersync"
+        )
     return check_api_key(os.environ[API_KEY_ENV])
+
+
+def client_options(connection: Connection, *, page_workers: int, environ: Mapping[str, str]) -> ClientOptions:
+    """The client's options: those the command line gave, and the retry budget from ``environ``."""
+    return ClientOptions(
+        max_rps=connection.max_rps,
+        insecure=connection.insecure,
+        on_request=_log_request if connection.verbose else None,
+        page_workers=page_workers,
+        retry_budget_s=_retry_budget(environ),
+    )
+
+
+def _retry_budget(environ: Mapping[str, str]) -> float:
+    text = environ.get(RETRY_BUDGET_ENV, "").strip()
+    if not text:
+        return ClientOptions.retry_budget_s
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ConfigError(f"{RETRY_BUDGET_ENV} must be a number of seconds, 0 or more; got {text!r}")
+    return seconds
 
 
 def open_client(connection: Connection, *, page_workers: int = 4) -> IAdvizeClient:
     """A client for the connection; closed (and any sandbox stopped) when the command ends."""
     ctx = click.get_current_context()
+    options = client_options(connection, page_workers=page_workers, environ=os.environ)
     if connection.sandbox:
         from rostersync.sandbox import start_sandbox
 
@@ -105,7 +140,6 @@ def open_client(connection: Connection, *, page_workers: int = 4) -> IAdvizeClie
         base_url = validate_base_url(resolve_base_url(connection.base_url, connection.platform, os.environ),
                                      insecure=connection.insecure)
         api_key = _read_key(connection)
-    client = IAdvizeClient(base_url, api_key, max_rps=connection.max_rps, insecure=connection.insecure,
-                           on_request=_log_request if connection.verbose else None, page_workers=page_workers)
+    client = IAdvizeClient(base_url, api_key, options)
     ctx.call_on_close(client.close)
     return client

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from rostersync.api.errors import ApiError
 from rostersync.plan.errors import PlanError
 from rostersync.roster.problems import RosterError
+from rostersync.sandbox.statefile import SandboxStateError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,12 +19,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CliFailure(click.ClickException):
     """A failure whose message is already written for a person; printed as is."""
 
-    def show(self, file: Any = None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), err=True)
 
 
 # Every failure the library expects and words for a person.
-LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError)
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError, SandboxStateError)
 
 
 def describe_failure(exc: BaseException) -> str:

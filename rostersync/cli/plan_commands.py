@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import click
 
+from rostersync.api import IAdvizeClient
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import CliFailure, handle_errors
-from rostersync.plan.apply import DEFAULT_PARALLELISM, ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
-from rostersync.plan.saved import SavedPlan, check_fresh, is_saved_plan, read_saved_plan, write_saved_plan
+from rostersync.plan.saved import is_saved_plan
+from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
 from rostersync.render.json_plan import render_plan_json
 from rostersync.render.markdown import render_plan_markdown
 from rostersync.render.text import render_outcome, render_plan, render_report
@@ -24,13 +27,15 @@ from rostersync.roster.loader import Roster, load_roster
 EXIT_CHANGES = 2  # --detailed-exitcode: the plan has changes
 EXIT_INTERRUPTED = 130
 
+F = TypeVar("F", bound=Callable[..., object])
+
 
 def use_color(no_color: bool) -> bool:
     """Colour only on a terminal, and never with NO_COLOR or --no-color."""
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def plan_options(command: Any) -> Any:
+def plan_options(command: F) -> F:
     for option in reversed([
         click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
                      show_default=True, help="How to print the plan."),
@@ -56,10 +61,10 @@ def target_of(connection: Connection, base_url: str) -> str:
     return "sandbox" if connection.sandbox else base_url
 
 
-def make_plan(roster: Roster, connection: Connection, client: Any) -> Plan:
-    log(connection, f"Reading the operators in scope from {'the sandbox' if connection.sandbox else client.base_url} ...")
-    live = read_live(client, roster.scope, roster.ignore)
-    return build_plan(roster, live)
+def make_plan(roster: Roster, connection: Connection, client: IAdvizeClient) -> Plan:
+    where = "the sandbox" if connection.sandbox else client.base_url
+    log(connection, f"Reading the operators in scope from {where} ...")
+    return plan_roster(client, roster)
 
 
 @click.command()
@@ -88,8 +93,7 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
     click.echo(render(the_plan, output_format, no_color), nl=False)
     raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
     if out is not None:
-        write_saved_plan(out, SavedPlan(the_plan, target_of(connection, client.base_url), wanted.scope,
-                                        wanted.ignore, len(wanted.operators)))
+        save_plan(out, the_plan, wanted, target_of(connection, client.base_url))
         log(connection, f"Saved the plan to {out} (it holds secrets; mode 0600). Apply it with: rostersync apply {out}")
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
@@ -119,10 +123,7 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
     """
     client = open_client(connection, page_workers=min(parallelism, 8))
     if is_saved_plan(target):
-        saved = read_saved_plan(target)
-        live = read_live(client, saved.scope, saved.ignore)
-        check_fresh(saved, live, target_of(connection, client.base_url))
-        the_plan = saved.plan
+        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url)).plan
         click.echo(render(the_plan, output_format, no_color), nl=False)
     else:
         wanted = load_roster(target)
@@ -148,7 +149,7 @@ def confirm() -> None:
         raise CliFailure("Nothing was applied.")
 
 
-def progress(connection: Connection, the_plan: Plan) -> Any:
+def progress(connection: Connection, the_plan: Plan) -> Callable[[Outcome], None]:
     """One stderr line per finished change, only when stderr is a terminal."""
     total = len(the_plan.changes)
     state = {"done": 0, "failed": 0}

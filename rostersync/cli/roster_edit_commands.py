@@ -16,7 +16,6 @@ from rostersync.edit import (
     EditError,
     EditResult,
     NeedsTargetFile,
-    OperatorChange,
     UnknownField,
     add_operator,
     find_path,
@@ -24,8 +23,7 @@ from rostersync.edit import (
     parse_assignment,
     remove_operator,
 )
-from rostersync.render.values import format_value
-from rostersync.roster.fields import SENSITIVE_MASK
+from rostersync.render.edits import describe_change, describe_import
 from rostersync.roster.problems import RosterError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,8 +145,7 @@ def import_csv_command(roster: Path, csv_file: Path, target: str | None) -> None
     """
     result = import_csv(roster, csv_file, file=target)
     _finish(result, roster)
-    counts = ", ".join(f"{result.count(action)} {action}" for action in ("added", "updated", "unchanged"))
-    click.echo(f"{csv_file}: {counts}")
+    click.echo(describe_import(result, csv_file))
 
 
 # --- options ---------------------------------------------------------------------------
@@ -179,23 +176,4 @@ def _finish(result: EditResult, roster: Path) -> None:
     """Write the files (all were validated together), then say what changed."""
     result.write()
     for change in result.changes:
-        click.echo(_describe(change, roster))
-
-
-def _describe(change: OperatorChange, roster: Path) -> str:
-    where = f"{change.origin}: " if change.origin else ""
-    if change.action == "added":
-        return f"{where}added {change.email} to {change.file}"
-    if change.action == "updated":
-        fields = "; ".join(f"{u.label} {_shown(u.before, u.sensitive)} -> {_shown(u.after, u.sensitive)}"
-                           for u in change.fields)
-        return f"{where}updated {change.email} in {change.file}: {fields}"
-    if change.action == "unchanged":
-        return f"{where}{change.email} is already in {change.file} with these fields: nothing changed"
-    if change.action == "removed":
-        return f"{where}removed {change.email} from {change.file}"
-    return f"{where}{change.email} is not in {roster}: nothing changed"
-
-
-def _shown(value: Any, sensitive: bool) -> str:
-    return SENSITIVE_MASK if sensitive and value is not None else format_value(value)
+        click.echo(describe_change(change, roster))

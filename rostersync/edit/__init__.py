@@ -7,10 +7,10 @@ returns an `EditResult` saying what changed, with the new text of each file.
 """
 
 from rostersync.edit.csv_import import import_csv, read_csv
+from rostersync.edit.errors import EditError, NeedsTargetFile
 from rostersync.edit.operations import (
     EditResult,
     FieldUpdate,
-    NeedsTargetFile,
     OperatorChange,
     OperatorWish,
     add_operator,
@@ -24,7 +24,6 @@ from rostersync.edit.paths import (
     find_path,
     parse_assignment,
 )
-from rostersync.edit.yaml_edit import EditError
 
 __all__ = [
     "EDITABLE",

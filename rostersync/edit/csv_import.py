@@ -130,7 +130,8 @@ class _Reader:
         if not any(cell.strip() for cell in row):
             return None  # blank lines between people
         if len(row) > len(columns):
-            self.problem(line, len(columns) + 1, "", f"the row has {len(row)} cells, the header names {len(columns)} columns")
+            self.problem(line, len(columns) + 1, "",
+                         f"the row has {len(row)} cells, the header names {len(columns)} columns")
             return None
         email_column = columns.index(EMAIL) + 1
         email = row[email_column - 1].strip() if email_column <= len(row) else ""

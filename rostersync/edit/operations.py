@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from rostersync.edit.errors import EditError, NeedsTargetFile
 from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
-from rostersync.edit.yaml_edit import EditError, Entry, RosterText
+from rostersync.edit.yaml_edit import Entry, RosterText
+from rostersync.roster.files import require_roster_files
 from rostersync.roster.loader import load_texts, roster_files
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError
 
-Action = Literal["added", "updated", "unchanged", "removed", "absent"]
+EditOutcome = Literal["added", "updated", "unchanged", "removed", "absent"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class OperatorChange:
     """What an edit does to one operator."""
 
     email: str
-    action: Action
+    action: EditOutcome
     file: str | None  # the file holding the operator; None when it is absent
     fields: tuple[FieldUpdate, ...] = ()  # for "added" and "updated"
     origin: str | None = None  # where the request came from, e.g. "people.csv:3"
@@ -55,7 +57,7 @@ class EditResult:
     def changed(self) -> bool:
         return bool(self.texts)
 
-    def count(self, action: Action) -> int:
+    def count(self, action: EditOutcome) -> int:
         return sum(1 for change in self.changes if change.action == action)
 
     def write(self) -> None:
@@ -72,16 +74,6 @@ class OperatorWish:
     email: str
     values: tuple[tuple[EditablePath, Any], ...] = ()
     origin: str | None = None  # e.g. "people.csv:3", for messages
-
-
-class NeedsTargetFile(EditError):
-    """A new operator for a directory roster, and no file named to put it in."""
-
-    def __init__(self, wish: OperatorWish, roster: str, choices: Sequence[str]) -> None:
-        self.choices = tuple(choices)
-        where = f"{wish.origin}: " if wish.origin else ""
-        super().__init__(f"{where}{wish.email} is not in {roster}, which is a directory: "
-                         f"name the file that gets new operators (one of: {', '.join(choices)})")
 
 
 # --- the operations -------------------------------------------------------------
@@ -123,11 +115,8 @@ def remove_operator(roster: str | Path, email: str) -> EditResult:
 
 def _open_roster(source: Path) -> dict[str, RosterText]:
     """Each file of the roster, by the name the loader gives it in messages."""
-    if not source.exists():
-        raise RosterError([Problem(str(source), 0, 0, "", "no such file or directory")])
     paths = roster_files(source)
-    if not paths:
-        raise RosterError([Problem(str(source), 0, 0, "", "the directory holds no *.yaml or *.yml file")])
+    require_roster_files(source, paths)
     raw = {str(path): _read(path) for path in paths}
     try:
         return {name: RosterText(name, text) for name, text in raw.items()}
@@ -146,7 +135,8 @@ def _read(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RosterError([Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise RosterError([Problem(str(path), 1, 1, "", message)]) from None
     except OSError as exc:
         raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
 
@@ -250,7 +240,7 @@ def _target(texts: dict[str, RosterText], roster: Path, file: str | None, wish: 
         return only
     names = {Path(name).name: text for name, text in texts.items()}
     if file is None:
-        raise NeedsTargetFile(wish, str(roster), list(names))
+        raise NeedsTargetFile(wish.email, str(roster), list(names), wish.origin)
     for key in (Path(file).name, Path(file).name + ".yaml", Path(file).name + ".yml"):
         if key in names:
             return names[key]

@@ -117,7 +117,8 @@ def parse_yaml_value(editable: EditablePath, text: str) -> Any:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{editable.label}: '{text}' is not a YAML value: {getattr(exc, 'problem', None) or exc}") from None
+        reason = getattr(exc, "problem", None) or exc
+        raise ValueError(f"{editable.label}: '{text}' is not a YAML value: {reason}") from None
     if value is None:
         # An edit sets fields; leaving one unmanaged means deleting its key by hand.
         raise ValueError(f"{editable.label}: give a value, such as {editable.label}={_EXAMPLES[editable.kind]}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
+from rostersync.edit.errors import EditError
 from rostersync.edit.paths import KEY_ORDER, EditablePath
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 
@@ -42,10 +43,6 @@ _EMPTY_FLOW_LIST = re.compile(r"^(?P<key>\s*operators\s*:)\s*\[\s*\](?P<rest>.*)
 _STR_TAG = "tag:yaml.org,2002:str"
 # Wide enough that ruamel.yaml never folds a long line (a long comment, a flow list).
 _NO_WRAP = 1 << 20
-
-
-class EditError(Exception):
-    """An edit that cannot be made; the message is written for a person."""
 
 
 @dataclass(frozen=True)
@@ -379,5 +376,5 @@ def _misread(text: str) -> bool:
     """Whether the roster's loader (YAML 1.1, like PyYAML) would read `text` written
     bare as something else than this string. ruamel.yaml follows YAML 1.2, where
     `yes`, `on` or `0042` are strings and so left unquoted."""
-    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
-    return bool(resolved != _STR_TAG)
+    resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve  # untyped
+    return resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG

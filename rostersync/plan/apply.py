@@ -12,14 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from rostersync.api.errors import ApiError, NotFoundError, OutcomeUnknownError, ServerError, TransportError
 from rostersync.plan.changes import Change, Create, Delete, Plan, Update
-from rostersync.plan.engine import LiveRecord, diff_fields, update_payload
+from rostersync.plan.engine import diff_fields, update_payload
+from rostersync.plan.outcomes import ApplyReport, Outcome
+from rostersync.plan.protocols import LiveRecord, OperatorWriter
 
-Status = Literal["done", "failed", "not started"]
 DEFAULT_PARALLELISM = 8
 # How many times a create whose reply was lost is looked up and tried again: as
 # many as the client's attempts at any other call.
@@ -27,52 +27,6 @@ _CREATE_TRIES = 5
 NOT_STARTED = "apply was interrupted before this change started"
 # Failures after which a write may still have been done (a reply lost, a 5xx).
 _MAYBE_DONE = (TransportError, ServerError)
-
-
-class OperatorWriter(Protocol):
-    def create_operator(self, fields: Mapping[str, Any]) -> LiveRecord: ...
-    def update_operator(self, operator_id: int, fields: Mapping[str, Any]) -> Any: ...
-    def delete_operator(self, operator_id: int) -> None: ...
-    def find_operator_by_email(self, email: str) -> LiveRecord | None: ...
-    def get_operator(self, operator_id: int) -> LiveRecord: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    change: Change
-    status: Status
-    detail: str  # what happened, for a person: "created #12", or why it failed
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "done"
-
-
-@dataclass(frozen=True)
-class ApplyReport:
-    outcomes: tuple[Outcome, ...]  # in plan order
-    interrupted: bool = False
-
-    def with_status(self, status: Status) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def ok(self) -> bool:
-        return all(o.ok for o in self.outcomes) and not self.interrupted
-
-    def summary_line(self) -> str:
-        done = self.with_status("done")
-        counts = {"create": 0, "update": 0, "delete": 0}
-        for outcome in done:
-            counts[outcome.change.action] += 1
-        text = (f"Apply {'interrupted' if self.interrupted else 'complete'}: {counts['create']} created, "
-                f"{counts['update']} updated, {counts['delete']} deleted")
-        failed, skipped = len(self.with_status("failed")), len(self.with_status("not started"))
-        if failed:
-            text += f", {failed} failed"
-        if skipped:
-            text += f", {skipped} not started"
-        return text + "."
 
 
 def apply_plan(
@@ -111,7 +65,7 @@ def apply_plan(
     # Outcomes come from the futures, not from the loop: an interrupt may have cut it.
     outcomes = tuple(
         future.result() if future is not None else Outcome(change, "not started", NOT_STARTED)
-        for change, future in zip(plan.changes, futures)
+        for change, future in zip(plan.changes, futures, strict=True)
     )
     return ApplyReport(outcomes, stop.is_set())
 
@@ -144,7 +98,8 @@ def _phases(changes: Sequence[Change]) -> list[list[Change]]:
         started = {id(u) for u in ready}
         pending = [u for u in pending if id(u) not in started]
     later = [d for d in deletes if d.email.lower() not in taken]
-    return [phase for phase in (creates, freeing, *waves, later) if phase]
+    phases: list[list[Change]] = [list(creates), list(freeing), *waves, list(later)]
+    return [phase for phase in phases if phase]
 
 
 def _old_email(change: Update) -> str | None:

@@ -8,11 +8,11 @@ see `rostersync.roster.fields`); renderers show the roster's names and mask secr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from rostersync.roster.fields import BY_API, display_value
 
-Action = Literal["create", "update", "delete"]
+ChangeKind = Literal["create", "update", "delete"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Create:
     email: str
     fields: dict[str, Any]  # everything sent in the POST
     source: str = ""  # where in the roster, e.g. "team-fr.yaml:14"
-    action: Action = field(default="create", init=False)
+    action: ChangeKind = field(default="create", init=False)
     id: int | None = field(default=None, init=False)
 
 
@@ -56,7 +56,7 @@ class Update:
     payload: dict[str, Any]  # exactly what the PUT sends
     fingerprint: str  # of the live operator as planned, to detect a stale saved plan
     source: str = ""
-    action: Action = field(default="update", init=False)
+    action: ChangeKind = field(default="update", init=False)
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,10 @@ class Delete:
     email: str
     id: int
     fingerprint: str
-    action: Action = field(default="delete", init=False)
+    action: ChangeKind = field(default="delete", init=False)
 
 
-Change = Union[Create, Update, Delete]
+Change = Create | Update | Delete
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Plan:
     live_in_scope: int  # live operators the roster owns (in scope, not ignored)
     warnings: tuple[str, ...] = ()
 
-    def of(self, action: Action) -> list[Change]:
+    def of(self, action: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.action == action]
 
     @property

@@ -11,27 +11,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from deepdiff import DeepDiff
 
 from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, Update
 from rostersync.plan.errors import PlanError
+from rostersync.plan.protocols import LiveRecord, OperatorLister
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
 from rostersync.roster.loader import Roster, WantedOperator, gc_paused, matches_ignore
 from rostersync.roster.model import Scope
-
-
-class LiveRecord(Protocol):
-    """What the engine needs of an operator read from the API."""
-
-    id: int
-    fields: Mapping[str, Any]
-    problems: tuple[str, ...]
-
-
-class OperatorLister(Protocol):
-    def list_operators(self, filters: Mapping[str, str | int] | None = None, *, full: bool = True) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)

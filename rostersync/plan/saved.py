@@ -22,7 +22,7 @@ from rostersync.roster.model import Scope
 
 SAVED_PLAN_KIND = "rostersync-saved-plan"
 SAVED_PLAN_VERSION = 1
-SECRET_NOTICE = ("This file holds secrets (sso_key values to set). Keep it private; "
+SECRET_NOTICE = ("This file holds secrets (sso_key values to set). Keep it private; "  # noqa: S105 (a notice, no secret)
                  "apply it with `rostersync apply FILE`.")
 
 
@@ -105,13 +105,14 @@ def read_saved_plan(path: Path) -> SavedPlan:
     except PlanError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise PlanError(f"{path}: not a readable saved plan ({exc}); make it again with `rostersync plan --out`") from None
+        raise PlanError(f"{path}: not a readable saved plan ({exc}); "
+                        "make it again with `rostersync plan --out`") from None
 
 
-def check_fresh(saved: SavedPlan, live: LiveAccount, base_url: str) -> None:
+def check_fresh(saved: SavedPlan, live: LiveAccount, target: str) -> None:
     """Refuse a saved plan when the account moved on since it was made."""
-    if base_url.rstrip("/") != saved.base_url.rstrip("/"):
-        raise StalePlanError(f"This plan was made for {saved.base_url}, not {base_url}. Nothing was written.")
+    if target.rstrip("/") != saved.base_url.rstrip("/"):
+        raise StalePlanError(f"This plan was made for {saved.base_url}, not {target}. Nothing was written.")
     by_id = {record.id: record for record in live.operators}
     by_email = {str(r.fields.get("email", "")).lower(): r for r in live.operators}
     reasons: list[str] = []

@@ -1,1 +1,6 @@
-"""render"""
+"""Everything shown to a person, as text: nothing here prints.
+
+Plans as terminal text (`text`), JSON (`json_plan`) and Markdown (`markdown`), with
+values formatted one way (`values`); the apply report (`text`); the `status` table
+(`status`); what a roster edit did (`edits`).
+"""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rostersync.api.records import ChannelAvailability, LiveAvailability
+from rostersync.api.records import LiveAvailability
 from rostersync.live.availability import (
     CHANNELS,
     AvailabilityChange,
@@ -25,6 +25,7 @@ from rostersync.live.availability import (
 )
 from rostersync.live.board import AvailabilityBoard
 from rostersync.render.safe_text import terminal_text
+from rostersync.render.status import channel_cell
 from rostersync.selection import ChosenOperator
 
 __all__ = [
@@ -108,16 +109,9 @@ def render_availability_report(report: AvailabilityReport, *, logout: bool) -> s
 
 # ---------------------------------------------------------------- the board
 
-def _cell(channel: ChannelAvailability) -> str:
-    if not channel.enabled:
-        return "-"
-    if channel.busy:
-        return f"busy {channel.slot_number}/{channel.slot_max_number}"
-    return _word(channel.available)
-
-
 def render_board(board: AvailabilityBoard) -> str:
-    """The table of ``rostersync status``, then ``N of M operators connected.``"""
+    """The table of ``rostersync status`` (its cells from :mod:`rostersync.render.status`),
+    every email escaped, then ``N of M operators connected.``"""
     rows: list[Sequence[str]] = [("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")]
     for row in board.rows:
         label = terminal_text(row.operator.label)
@@ -125,7 +119,7 @@ def render_board(board: AvailabilityBoard) -> str:
             rows.append((label, "never", "-", "-", "-"))
         else:
             rows.append((label, "yes" if row.live.connected else "no",
-                         *(_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
+                         *(channel_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"

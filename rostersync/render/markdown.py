@@ -6,12 +6,13 @@ A summary line first, then the changes grouped by action, each group folded in
 
 from __future__ import annotations
 
-from rostersync.plan.changes import Change, Create, Plan, Update
+from rostersync.plan.changes import Change, ChangeKind, Create, Plan, Update
 from rostersync.render.values import change_line, create_lines, format_value
 
 # Groups with more changes than this are folded, so a large plan stays readable.
 FOLD_OVER = 5
 COMMENT_MARKER = "<!-- rostersync-plan -->"
+_KINDS: tuple[ChangeKind, ...] = ("create", "update", "delete")
 _TITLES = {"create": "➕ Create", "update": "✏️ Update", "delete": "➖ Delete"}
 
 
@@ -37,11 +38,11 @@ def render_plan_markdown(plan: Plan, apply_hint: str = "Merging this pull reques
         lines.append(f"**No changes.** The account matches the roster ({plan.unchanged} operators).")
     for warning in plan.warnings:
         lines += ["", f"> ⚠️ {warning}"]
-    for action in ("create", "update", "delete"):
-        changes = plan.of(action)  # type: ignore[arg-type]
+    for kind in _KINDS:
+        changes = plan.of(kind)
         if not changes:
             continue
-        title = f"{_TITLES[action]} ({len(changes)})"
+        title = f"{_TITLES[kind]} ({len(changes)})"
         body = [line for change in changes for line in _change_block(change)]
         if len(changes) > FOLD_OVER:
             lines += ["", f"<details><summary><b>{title}</b></summary>", "", *body, "", "</details>"]

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import click
 
-from rostersync.plan.apply import ApplyReport, Outcome
 from rostersync.plan.changes import Change, Create, Plan, Update
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.render.values import change_line, create_lines, format_value
 
 _SYMBOL = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}

@@ -1,8 +1,11 @@
-"""The one table that maps roster fields to iAdvize API fields.
+"""The roster's names for the iAdvize API fields, and moving operators between the two shapes.
 
-Everything that moves an operator between the roster's shape and the API's shape
-(the loader, the plan engine, `export`, the renderers) reads this table, so a field
-is added in exactly one place.
+Which API fields exist, how they travel and which are secret is the table in
+:mod:`rostersync.api_fields`; this module adds only what the roster says about them:
+where each sits in a roster operator (``chat_max_number`` is ``chat.max``) and what
+kind of value the roster holds. Everything that moves an operator between the
+roster's shape and the API's shape (the loader, the plan engine, `export`, the
+renderers) reads `FIELDS`, derived here from that table.
 
 A *field set* is a plain dict keyed by API field name (``chat_priority``,
 ``language_list``, ...) holding normalized values: sets as sorted, de-duplicated
@@ -15,6 +18,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from rostersync.api_fields import API_FIELDS, CALL_CONFIG_KEYS, SECRET_FIELDS, ApiField
+
+__all__ = [
+    "BY_API",
+    "CALL_CONFIG_DEFAULTS",
+    "CALL_CONFIG_KEYS",
+    "FIELDS",
+    "ROSTER_NAMES",
+    "SENSITIVE_API_FIELDS",
+    "SENSITIVE_MASK",
+    "FieldSpec",
+    "Kind",
+    "display_value",
+    "fields_to_roster",
+    "normalize",
+    "roster_to_fields",
+]
 
 Kind = Literal["str", "email", "bool", "int", "str_set", "int_set", "call_config"]
 
@@ -32,37 +53,48 @@ class FieldSpec:
         return ".".join(self.roster)
 
 
-FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("email", ("email",), "email"),
-    FieldSpec("external_id", ("external_id",), "str"),
-    FieldSpec("first_name", ("first_name",), "str"),
-    FieldSpec("name", ("name",), "str"),
-    FieldSpec("pseudo", ("pseudo",), "str"),
-    FieldSpec("roles", ("roles",), "str_set"),
-    FieldSpec("chat_enabled", ("chat", "enabled"), "bool"),
-    FieldSpec("chat_max_number", ("chat", "max"), "int"),
-    FieldSpec("chat_priority", ("chat", "priority"), "int"),
-    FieldSpec("call_enabled", ("call", "enabled"), "bool"),
-    FieldSpec("call_priority", ("call", "priority"), "int"),
-    FieldSpec("video_enabled", ("video", "enabled"), "bool"),
-    FieldSpec("video_priority", ("video", "priority"), "int"),
-    FieldSpec("chat_and_call", ("chat_and_call",), "bool"),
-    FieldSpec("chat_to_video", ("chat_to_video",), "bool"),
-    FieldSpec("language_list", ("languages",), "str_set"),
-    FieldSpec("language_admin", ("language_admin",), "str"),
-    FieldSpec("group_id", ("group",), "int"),
-    FieldSpec("website_list", ("websites",), "int_set"),
-    FieldSpec("skill_list", ("skills",), "int_set"),
-    FieldSpec("sso_key", ("sso_key",), "str", sensitive=True),
-    FieldSpec("call_config", ("call_config",), "call_config"),
+#: Where an API field sits in a roster operator, when that is not under its API name.
+ROSTER_NAMES: dict[str, tuple[str, ...]] = {
+    "chat_enabled": ("chat", "enabled"),
+    "chat_max_number": ("chat", "max"),
+    "chat_priority": ("chat", "priority"),
+    "call_enabled": ("call", "enabled"),
+    "call_priority": ("call", "priority"),
+    "video_enabled": ("video", "enabled"),
+    "video_priority": ("video", "priority"),
+    "language_list": ("languages",),
+    "group_id": ("group",),
+    "website_list": ("websites",),
+    "skill_list": ("skills",),
+}
+
+
+def _kind(field: ApiField) -> Kind:
+    """The kind of value the roster holds for an API field."""
+    if field.shape == "nested":
+        return "call_config"
+    if field.shape == "list":
+        return "int_set" if field.value == "int" else "str_set"
+    if field.value in ("bool", "int", "email"):
+        return field.value
+    return "str"
+
+
+#: Every field a roster manages, in the order people read them: the API's fields
+#: but the deprecated ones (``role``: the roster has ``roles``).
+FIELDS: tuple[FieldSpec, ...] = tuple(
+    FieldSpec(field.name, ROSTER_NAMES.get(field.name, (field.name,)), _kind(field), field.secret)
+    for field in API_FIELDS
+    if not field.deprecated
 )
 
 BY_API: dict[str, FieldSpec] = {spec.api: spec for spec in FIELDS}
-SENSITIVE_API_FIELDS: frozenset[str] = frozenset(s.api for s in FIELDS if s.sensitive)
+# The secrets are the API table's; the name stays for the roster's readers.
+SENSITIVE_API_FIELDS: frozenset[str] = SECRET_FIELDS
 SENSITIVE_MASK = "(sensitive)"
 
-# call_config's keys, in the order people write them.
-CALL_CONFIG_KEYS = ("type", "phone_number", "ask_phone_number_at_every_connection")
+# call_config's keys (CALL_CONFIG_KEYS, from the API table) and what the API assumes
+# for those not set.
 CALL_CONFIG_DEFAULTS: dict[str, Any] = {
     "type": "ANSWER_FROM_DESK",
     "phone_number": None,

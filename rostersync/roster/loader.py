@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rostersync.roster.fields import roster_to_fields
+from rostersync.roster.files import require_roster_files
 from rostersync.roster.messages import iter_errors, yaml_repr
 from rostersync.roster.model import RosterDocument, Scope
 from rostersync.roster.problems import PathParts, Problem, RosterError, format_path
@@ -105,11 +106,8 @@ def roster_files(source: Path) -> list[Path]:
 def load_roster(source: str | Path) -> Roster:
     """Load and validate the roster at `source`, or raise `RosterError` with every problem."""
     source = Path(source)
-    if not source.exists():
-        raise RosterError([Problem(str(source), 0, 0, "", "no such file or directory")])
     paths = roster_files(source)
-    if not paths:
-        raise RosterError([Problem(str(source), 0, 0, "", "the directory holds no *.yaml or *.yml file")])
+    require_roster_files(source, paths)
     return load_texts([(str(path), _read(path)) for path in paths])
 
 

@@ -92,6 +92,10 @@ class OperatorFields(StrictModel):
     A field left out is not managed: rostersync never changes it on the account.
     """
 
+    # Each field is an API field of rostersync.api_fields under its roster name
+    # (rostersync.roster.fields); tests/api/test_api_fields.py keeps the three in step.
+    # (Not in the docstring: that is the JSON schema's description.)
+
     external_id: NonEmptyStr | None = Field(None, description="your own id; matched before email when set")
     first_name: str | None = None
     name: str | None = None
@@ -127,7 +131,8 @@ class Scope(StrictModel):
     group_id: int | None = None
 
     def as_api_filters(self) -> dict[str, int]:
-        return {key: value for key, value in (("website_id", self.website_id), ("group_id", self.group_id)) if value is not None}
+        pairs = (("website_id", self.website_id), ("group_id", self.group_id))
+        return {key: value for key, value in pairs if value is not None}
 
 
 class RosterDocument(StrictModel):

@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from rostersync.sandbox.faults import FaultConfig
-from rostersync.sandbox.runner import start_sandbox
+from rostersync.sandbox.runner import LOCK_TIMEOUT_ENV, start_sandbox
 
 __all__ = ["API_KEY_ENV", "fault_config_from_options", "sandbox_command"]
 
@@ -60,7 +60,8 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Keep the operators in this JSON file across restarts.")
+              help="Keep the operators in this JSON file across restarts; one sandbox at a time "
+                   f"uses it (another waits, {LOCK_TIMEOUT_ENV} seconds, default 60).")
 @click.option("--api-key", envvar=API_KEY_ENV, default=DEFAULT_API_KEY, show_default=True,
               help=f"The API key clients must send (or set {API_KEY_ENV}).")
 @click.option("--demo", is_flag=True, help="Start with a demo team when the state is empty.")
@@ -92,7 +93,7 @@ def sandbox_command(ctx: click.Context, host: str, port: int, state_path: Path |
         raise click.BadParameter("must not be empty", param_hint="--api-key")
     try:
         sandbox = start_sandbox(host=host, port=port, api_key=api_key, state_path=state_path,
-                                demo=demo, faults=faults)
+                                demo=demo, faults=faults, on_wait=lambda message: click.echo(message, err=True))
     except OSError as exc:
         raise click.ClickException(
             f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from exc

@@ -197,7 +197,8 @@ DEMO_OPERATORS: list[dict[str, Any]] = [{'email': 'camille.martin@maison-lumiere
   'website_list': [123],
   'skill_list': [102]}]
 
-DEMO_PRESENCE: dict[str, dict[str, Any]] = {'camille.martin@maison-lumiere.fr': {'connected': True, 'available': ['chat', 'call'], 'slots': {'chat': 1}},
+DEMO_PRESENCE: dict[str, dict[str, Any]] = {
+ 'camille.martin@maison-lumiere.fr': {'connected': True, 'available': ['chat', 'call'], 'slots': {'chat': 1}},
  'lucas.bernard@maison-lumiere.fr': {'connected': True, 'available': ['chat'], 'slots': {'chat': 3}},
  'ines.dubois@maison-lumiere.fr': {'connected': True, 'available': ['chat', 'video'], 'slots': {'chat': 2}},
  'hugo.thomas@maison-lumiere.fr': {'connected': True, 'available': ['call'], 'slots': {'call': 1}},

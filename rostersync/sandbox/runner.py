@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import math
+import os
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
 from rostersync.sandbox.demo import seed_demo
 from rostersync.sandbox.faults import FaultConfig, FaultInjector
 from rostersync.sandbox.server import API_PREFIX, RequestLog, SandboxApp, SandboxHTTPServer
+from rostersync.sandbox.statefile import DEFAULT_LOCK_TIMEOUT, SandboxStateError
 from rostersync.sandbox.store import OperatorStore
 
-__all__ = ["Sandbox", "start_sandbox"]
+__all__ = ["LOCK_TIMEOUT_ENV", "Sandbox", "lock_timeout_from_env", "start_sandbox"]
+
+LOCK_TIMEOUT_ENV = "ROSTERSYNC_SANDBOX_LOCK_TIMEOUT"
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +73,18 @@ class Sandbox:
         return self._thread.is_alive()
 
     def stop(self) -> None:
-        """Stop serving, close every connection and the listening socket. Idempotent."""
+        """Stop serving, close every connection and the listening socket, then close the
+        store: its state is on disk and its lock released when this returns. Idempotent."""
         if self._stopping.is_set():
             return
         self._stopping.set()
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()  # joins the handler threads
-        self._thread.join()
+        try:
+            self._server.shutdown()
+            self._server.close_connections()
+            self._server.server_close()  # joins the handler threads
+            self._thread.join()
+        finally:
+            self.store.close()
         logger.info("Sandbox at %s stopped", self.url)
 
     def __enter__(self) -> Sandbox:
@@ -88,27 +98,53 @@ class Sandbox:
         return f"<Sandbox {self.url} operators={len(self.store)} running={self.running}>"
 
 
+def lock_timeout_from_env(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds to wait for another sandbox on the same state: ``ROSTERSYNC_SANDBOX_LOCK_TIMEOUT``,
+    or 60. Raises ``SandboxStateError`` for a value that is not a number >= 0."""
+    text = (os.environ if environ is None else environ).get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise SandboxStateError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds >= 0, got {text[:40]!r}.")
+    return seconds
+
+
 def start_sandbox(*, host: str = "127.0.0.1", port: int = 0, api_key: str = "sandbox-key",
                   state_path: Path | None = None, demo: bool = False,
-                  faults: FaultConfig | None = None) -> Sandbox:
+                  faults: FaultConfig | None = None, lock_timeout: float | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> Sandbox:
     """Bind ``host:port`` (0: a free port), serve in a daemon thread, return at once.
 
-    With ``state_path``, the state is loaded from it when the file exists and saved
-    to it after every write. ``demo`` seeds the demo team only into an empty store,
-    so a saved state is never overwritten. Raises ``OSError`` when the address is
-    taken, ``ValueError`` for an unreadable state file.
+    With ``state_path``, the state is locked for this sandbox until ``stop`` (another
+    sandbox on it is waited for, ``lock_timeout`` seconds, by default
+    ``lock_timeout_from_env()``; ``on_wait`` receives the message saying so, else it
+    is logged as a warning), loaded when it exists, and every write is on disk before
+    it is answered (see ``rostersync.sandbox``). ``demo`` seeds the demo team only into
+    an empty store, so a saved state is never overwritten. Raises ``OSError`` when the
+    address is taken, ``SandboxStateError`` (a ``ValueError``) for a state that is
+    unreadable or still in use when the wait is over.
     """
     if not api_key:
         raise ValueError("api_key must not be empty")
-    store = OperatorStore(state_path)
-    if demo and len(store) == 0:
-        seed_demo(store)
-    stopping = threading.Event()
-    app = SandboxApp(store, api_key, FaultInjector(faults), RequestLog(), stopping)
-    server = SandboxHTTPServer((host, port), app)
+    if lock_timeout is None:
+        lock_timeout = lock_timeout_from_env() if state_path is not None else DEFAULT_LOCK_TIMEOUT
+    store = OperatorStore(state_path, lock_timeout=lock_timeout, on_wait=on_wait)
+    try:
+        if demo and len(store) == 0:
+            seed_demo(store)
+        stopping = threading.Event()
+        app = SandboxApp(store, api_key, FaultInjector(faults), RequestLog(), stopping)
+        server = SandboxHTTPServer((host, port), app)
+    except BaseException:
+        store.close()
+        raise
     bound_host, bound_port = server.bound_address()
     # 0.0.0.0 listens everywhere but is no address to connect to.
-    url_host = "127.0.0.1" if bound_host in ("0.0.0.0", "") else bound_host
+    url_host = "127.0.0.1" if bound_host in ("0.0.0.0", "") else bound_host  # noqa: S104 (a comparison)
     url = f"http://{url_host}:{bound_port}{API_PREFIX}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name=f"rostersync-sandbox-{bound_port}", daemon=True)

@@ -122,7 +122,7 @@ class Request:
     operator_id: int = 0
 
 
-Action = Callable[[OperatorStore, Request], Reply]
+RouteHandler = Callable[[OperatorStore, Request], Reply]
 
 
 # ---------------------------------------------------------------- actions
@@ -214,8 +214,8 @@ def get_profile(store: OperatorStore, request: Request) -> Reply:
     return success(store.profile(request.operator_id))
 
 
-# (pattern, kind used in request counts, actions by method)
-ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, Action]], ...] = (
+# (pattern, kind used in request counts, handlers by method)
+ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, RouteHandler]], ...] = (
     (re.compile(r"/operator"), "/operator",
      {"GET": list_operators, "POST": create_operator}),
     (re.compile(r"/operator/live"), "/operator/live", {"GET": list_live}),
@@ -229,7 +229,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, Action]], ...] = (
 )
 
 
-def match_route(path: str) -> tuple[str, dict[str, Action], int] | None:
+def match_route(path: str) -> tuple[str, dict[str, RouteHandler], int] | None:
     """``(kind, actions, operator_id)`` for a path below the API prefix, or None."""
     trimmed = path.rstrip("/") or "/"
     for pattern, kind, actions in ROUTES:
@@ -275,7 +275,7 @@ class SandboxApp:
 
     def _dispatch(self, method: str, path: str, query: dict[str, Any],
                   headers: Headers, body: bytes,
-                  route: tuple[str, dict[str, Action], int] | None, in_api: bool) -> Reply:
+                  route: tuple[str, dict[str, RouteHandler], int] | None, in_api: bool) -> Reply:
         if in_api and not self._authorized(query, headers):
             return failure(403, "Forbidden", kind="error")
         if route is None:
@@ -441,4 +441,5 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-reply is normal here (drop faults, stop()).
-        logger.debug("Connection from %s ended with an error", client_address, exc_info=True)
+        # socketserver calls this from inside its except block, so the exception is current.
+        logger.debug("Connection from %s ended with an error", client_address, exc_info=True)  # noqa: LOG014

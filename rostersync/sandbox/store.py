@@ -7,23 +7,22 @@ lock: the server answers each connection in its own thread.
 Reads return fresh dicts in the API's shape (``role`` and ``_link`` included);
 changing them does not change the store.
 
-Persistence: with a ``state_path``, the file is loaded at start when it exists and
-rewritten after every write, atomically (temporary file in the same folder, then
-``os.replace``), so a crash never leaves half a file. Format::
-
-    {"format": "rostersync-sandbox-state", "version": 1, "next_id": 1004,
-     "operators": [{"id": 1001, "fields": {...}, "live": {...}}, ...]}
+Persistence: with a ``state_path`` the store locks the state for as long as it is
+open (a second store on the same path waits for the first, then gives up with
+``SandboxStateError``), loads it, and then records every write in the journal before
+the write is visible, let alone answered; ``close`` folds the journal into the
+snapshot. The files and their guarantees are described in ``statefile``. A state that
+cannot be read, or holds operators that do not validate, is a ``SandboxStateError``
+naming the file and the problem.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from rostersync.sandbox.derived import operator_profile, operator_statistic
@@ -35,6 +34,14 @@ from rostersync.sandbox.live import (
     is_available,
     render_live,
 )
+from rostersync.sandbox.statefile import (
+    DEFAULT_LOCK_TIMEOUT,
+    STATE_FORMAT,
+    STATE_VERSION,
+    SandboxStateError,
+    StateFile,
+    StoredState,
+)
 from rostersync.sandbox.validation import (
     FIELD_ORDER,
     InvalidFields,
@@ -43,12 +50,11 @@ from rostersync.sandbox.validation import (
     merge_fields,
 )
 
-__all__ = ["FIRST_ID", "STATE_FORMAT", "STATE_VERSION", "OperatorNotFound", "OperatorStore"]
+__all__ = ["FIRST_ID", "STATE_FORMAT", "STATE_VERSION", "OperatorNotFound", "OperatorStore",
+           "SandboxStateError"]
 
 logger = logging.getLogger(__name__)
 
-STATE_FORMAT = "rostersync-sandbox-state"
-STATE_VERSION = 1
 # Aliases: inside OperatorStore, ``list`` names the method, not the builtin type.
 OperatorItem = dict[str, Any]
 OperatorItems = list[OperatorItem]
@@ -84,11 +90,19 @@ def render_operator(operator_id: int, fields: Mapping[str, Any]) -> dict[str, An
 
 
 class OperatorStore:
-    """Thread-safe operators, optionally persisted to ``state_path``."""
+    """Thread-safe operators, optionally persisted to ``state_path``.
 
-    def __init__(self, state_path: Path | None = None) -> None:
+    With a ``state_path``, opening waits up to ``lock_timeout`` seconds for another
+    sandbox using the same state (``on_wait`` gets the message saying so; by default
+    it is logged as a warning) and ``close`` (or leaving a ``with`` block) must be
+    called to write the snapshot and release the lock.
+    """
+
+    def __init__(self, state_path: Path | None = None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state_path = Path(state_path) if state_path is not None else None
+        self._file: StateFile | None = None
         self._fields: dict[int, dict[str, Any]] = {}
         self._live: dict[int, LiveState] = {}
         self._id_by_email: dict[str, int] = {}
@@ -97,8 +111,13 @@ class OperatorStore:
         # would test every operator (quadratic in the number of operators).
         self._matches: dict[tuple[tuple[str, str], ...], OperatorIds] = {}
         self._next_id = FIRST_ID
-        if self._state_path is not None and self._state_path.exists():
-            self._load(self._state_path)
+        if self._state_path is not None:
+            self._file = StateFile(self._state_path, lock_timeout=lock_timeout, on_wait=on_wait)
+            try:
+                self._restore(self._file.read())
+            except BaseException:
+                self._file.close()
+                raise
 
     @property
     def state_path(self) -> Path | None:
@@ -148,7 +167,6 @@ class OperatorStore:
         """Validate and store a new operator; raise ``InvalidFields`` and store nothing."""
         with self._lock:
             operator_id = self._insert(sent, logged_in=logged_in)
-            self._persist()
             return render_operator(operator_id, self._fields[operator_id])
 
     def update(self, operator_id: int, sent: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,57 +176,62 @@ class OperatorStore:
             merged = merge_fields(current, sent)
             self._check_email_free(merged["email"], operator_id)
             if merged != current:
+                live = _copy_live(self._live[operator_id])
+                live.forget_disabled_channels(merged)
+                self._journal_put(operator_id, merged, live)
                 self._matches.clear()
                 self._id_by_email.pop(current["email"], None)
                 self._id_by_email[merged["email"]] = operator_id
                 self._fields[operator_id] = merged
-                self._live[operator_id].forget_disabled_channels(merged)
-                self._persist()
+                self._live[operator_id] = live
+                self._after_write()
             return render_operator(operator_id, merged)
 
     def delete(self, operator_id: int) -> None:
         with self._lock:
             fields = self._require(operator_id)
+            self._journal({"op": "delete", "id": operator_id})
             self._matches.clear()
             del self._fields[operator_id]
             del self._live[operator_id]
             self._id_by_email.pop(fields["email"], None)
-            self._persist()
+            self._after_write()
 
     # ------------------------------------------------------------ seeding (tests, demo)
 
     def add(self, fields: Mapping[str, Any], *, logged_in: bool = False) -> int:
         """Store one operator given with API field names (Python or form values); return its id."""
         with self._lock:
-            operator_id = self._insert(fields, logged_in=logged_in)
-            self._persist()
-            return operator_id
+            return self._insert(fields, logged_in=logged_in)
 
     def bulk_add(self, operators: Iterable[Mapping[str, Any]], *,
                  logged_in: bool = False) -> OperatorIds:
-        """Store many operators at once, writing the state file once; all or nothing."""
+        """Store many operators at once, writing one snapshot; all or nothing."""
         with self._lock:
+            self._check_open()
             added: OperatorIds = []
             try:
                 for fields in operators:
-                    added.append(self._insert(fields, logged_in=logged_in))
-            except (InvalidFields, ValueError):
+                    added.append(self._insert(fields, logged_in=logged_in, journal=False))
+                self._snapshot()
+            except BaseException:
                 self._matches.clear()
                 for operator_id in added:
                     self._id_by_email.pop(self._fields.pop(operator_id)["email"], None)
                     del self._live[operator_id]
                 raise
-            self._persist()
             return added
 
     def clear(self) -> None:
         """Forget every operator. Ids are not reused afterwards, as on a real server."""
         with self._lock:
+            if self._file is not None:
+                self._check_open()
+                self._file.snapshot(self._next_id, ())
             self._matches.clear()
             self._fields.clear()
             self._live.clear()
             self._id_by_email.clear()
-            self._persist()
 
     # ------------------------------------------------------------ live availability
 
@@ -235,8 +258,11 @@ class OperatorStore:
         """Apply ``chat[available]=1`` / ``connected=0`` style fields; return the message."""
         with self._lock:
             fields = self._require(operator_id)
-            message = apply_live_update(fields, self._live[operator_id], sent)
-            self._persist()
+            live = _copy_live(self._live[operator_id])
+            message = apply_live_update(fields, live, sent)
+            self._journal_put(operator_id, fields, live)
+            self._live[operator_id] = live
+            self._after_write()
             return message
 
     def set_presence(self, operator_id: int, *, connected: bool,
@@ -255,13 +281,15 @@ class OperatorStore:
             problems += [f"Unknown channel {channel!r}." for channel in sorted(unknown)]
             if problems:
                 raise InvalidFields(problems)
-            state = self._live[operator_id]
+            state = _copy_live(self._live[operator_id])
             state.has_logged_in = True
             state.connected = connected
             state.available = {channel: connected and channel in wanted for channel in CHANNELS}
             for channel, count in (slot_number or {}).items():
                 state.slot_number[channel] = max(0, int(count))
-            self._persist()
+            self._journal_put(operator_id, fields, state)
+            self._live[operator_id] = state
+            self._after_write()
 
     # ------------------------------------------------------------ derived resources
 
@@ -303,15 +331,20 @@ class OperatorStore:
         self._matches[key] = found
         return found
 
-    def _insert(self, sent: Mapping[str, Any], *, logged_in: bool) -> int:
+    def _insert(self, sent: Mapping[str, Any], *, logged_in: bool, journal: bool = True) -> int:
         fields = merge_fields(default_fields(), sent)
         self._check_email_free(fields["email"], None)
-        self._matches.clear()
         operator_id = self._next_id
+        live = LiveState(has_logged_in=logged_in)
+        if journal:
+            self._journal_put(operator_id, fields, live)
         self._next_id += 1
+        self._matches.clear()
         self._fields[operator_id] = fields
-        self._live[operator_id] = LiveState(has_logged_in=logged_in)
+        self._live[operator_id] = live
         self._id_by_email[fields["email"]] = operator_id
+        if journal:
+            self._after_write()
         return operator_id
 
     def _check_email_free(self, email: str, operator_id: int | None) -> None:
@@ -321,50 +354,100 @@ class OperatorStore:
 
     # ------------------------------------------------------------ persistence
 
-    def _persist(self) -> None:
-        if self._state_path is None:
-            return
-        state = {
-            "format": STATE_FORMAT,
-            "version": STATE_VERSION,
-            "next_id": self._next_id,
-            "operators": [
-                {"id": operator_id, "fields": fields, "live": self._live[operator_id].to_json()}
-                for operator_id, fields in sorted(self._fields.items())
-            ],
-        }
-        _write_atomically(self._state_path, json.dumps(state, ensure_ascii=False, indent=1))
+    def close(self) -> None:
+        """Write the snapshot (folding the journal in) and release the state's lock.
 
-    def _load(self, path: Path) -> None:
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"Cannot read sandbox state {path}: {exc}") from exc
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise ValueError(f"{path} is not a rostersync sandbox state file.")
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"{path} has state version {state.get('version')!r}; "
-                             f"this sandbox reads version {STATE_VERSION}.")
-        for record in sorted(state["operators"], key=lambda record: int(record["id"])):
-            operator_id = int(record["id"])
-            # Run the stored fields through validation: a hand-edited file fails loudly.
-            self._fields[operator_id] = merge_fields(default_fields(), record["fields"])
-            self._live[operator_id] = LiveState.from_json(record.get("live", {}))
-            self._id_by_email[self._fields[operator_id]["email"]] = operator_id
-        self._next_id = max([int(state.get("next_id", FIRST_ID)), FIRST_ID,
+        Idempotent; a no-op without a state path. If the snapshot cannot be written
+        (disk full), the journal still holds every write and is flushed to disk; the
+        next store on this path replays it. Reading still works after ``close``;
+        writing raises ``RuntimeError``.
+        """
+        with self._lock:
+            if self._file is None or self._file.closed:
+                return
+            try:
+                if self._file.journal_entries:
+                    self._snapshot()
+            except OSError as exc:
+                logger.warning("Could not write the sandbox state %s (%s); its journal keeps every "
+                               "write and the next run will read it.", self._file.path, exc.strerror or exc)
+                self._file.sync_journal()
+            finally:
+                self._file.close()
+
+    def __enter__(self) -> OperatorStore:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._file is not None and self._file.closed:
+            raise RuntimeError(f"The sandbox store of {self._file.path} is closed: it can no longer be written.")
+
+    def _journal(self, entry: Mapping[str, Any]) -> None:
+        """Record a write before it is made: once this returns, it survives a crash."""
+        if self._file is not None:
+            self._check_open()
+            self._file.append((entry,))
+
+    def _journal_put(self, operator_id: int, fields: Mapping[str, Any], live: LiveState) -> None:
+        if self._file is not None:
+            self._journal({"op": "put", "id": operator_id, "fields": fields, "live": live.to_json()})
+
+    def _after_write(self) -> None:
+        """Fold the journal into a new snapshot once it outgrows the operators. The write
+        is already safe in the journal: a snapshot that fails is retried later, not an error."""
+        if self._file is not None and self._file.should_compact(len(self._fields)):
+            try:
+                self._snapshot()
+            except OSError as exc:
+                logger.warning("Could not write the sandbox state %s (%s); the journal keeps every write.",
+                               self._file.path, exc.strerror or exc)
+
+    def _snapshot(self) -> None:
+        if self._file is not None:
+            self._file.snapshot(self._next_id, ((operator_id, fields, self._live[operator_id].to_json())
+                                                for operator_id, fields in sorted(self._fields.items())))
+
+    def _restore(self, stored: StoredState) -> None:
+        """Take the operators read from the files, validating each one as a write would."""
+        assert self._file is not None
+        for operator_id in sorted(stored.records):
+            record = stored.records[operator_id]
+            try:
+                fields = merge_fields(default_fields(), record["fields"])
+                live = LiveState.from_json(record["live"])
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                raise self._file.error(f"operator {operator_id}: {_clip(str(exc))}") from None
+            owner = self._id_by_email.get(fields["email"])
+            if owner is not None:
+                raise self._file.error(f"operators {owner} and {operator_id} have the same email")
+            self._fields[operator_id] = fields
+            self._live[operator_id] = live
+            self._id_by_email[fields["email"]] = operator_id
+        self._next_id = max([stored.next_id or FIRST_ID, FIRST_ID,
                              *(operator_id + 1 for operator_id in self._fields)])
-        logger.info("Loaded %d operators from %s", len(self._fields), path)
+        if stored.journal_entries or stored.torn_tail:
+            # The last run did not close: its writes were in the journal. Keep them in a
+            # snapshot now, so that a second crash has less to replay.
+            ignored = " (and ignored its incomplete last write, which was never answered)" \
+                if stored.torn_tail else ""
+            logger.warning("Recovered %d writes from the journal of the sandbox state %s%s.",
+                           stored.journal_entries, self._file.path, ignored)
+            try:
+                self._snapshot()
+            except OSError as exc:
+                raise SandboxStateError(f"Cannot write sandbox state {self._file.path}: "
+                                        f"{exc.strerror or exc}.") from None
+        logger.info("Loaded %d operators from %s", len(self._fields), self._file.path)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _copy_live(state: LiveState) -> LiveState:
+    return LiveState(has_logged_in=state.has_logged_in, connected=state.connected,
+                     available=dict(state.available), slot_number=dict(state.slot_number))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."

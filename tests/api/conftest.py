@@ -9,6 +9,7 @@ import pytest
 from iadvize_support import SECRET_KEY, FakeClock, ScriptedServer
 
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
 
@@ -46,5 +47,5 @@ def sandbox(sandbox_server: Sandbox) -> Sandbox:
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> Iterator[IAdvizeClient]:
     """A client of the clean sandbox whose backoff sleeps cost no real time."""
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=clock.sleep, clock=clock)) as client:
         yield client

@@ -23,6 +23,7 @@ from rostersync.api import (
     ServerError,
     TransportError,
 )
+from rostersync.api.options import ClientOptions
 from rostersync.sandbox import FaultConfig, Sandbox
 
 
@@ -46,7 +47,7 @@ def test_list_walks_every_page_in_order(api: IAdvizeClient, sandbox: Sandbox, co
 def test_pages_in_order_under_latency(sandbox: Sandbox) -> None:
     ids = sandbox.store.bulk_add(operators(450))
     sandbox.faults = FaultConfig(latency_ms=30)
-    with IAdvizeClient(sandbox.url, sandbox.api_key, page_workers=4) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(page_workers=4)) as client:
         assert [r.id for r in client.list_operators()] == ids
 
 
@@ -158,7 +159,7 @@ def test_validation_failure_carries_the_server_message(api: IAdvizeClient, sandb
 
 def test_rate_limit_exhausted(sandbox: Sandbox, clock: FakeClock) -> None:
     sandbox.faults = FaultConfig(rate_limit=0.01)  # one request, then 429 for 100 s
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock, max_attempts=3) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=clock.sleep, clock=clock, max_attempts=3)) as client:
         client.list_operators()
         with pytest.raises(RateLimitedError) as caught:
             client.list_operators()
@@ -168,7 +169,7 @@ def test_rate_limit_exhausted(sandbox: Sandbox, clock: FakeClock) -> None:
 
 def test_503_exhausted(sandbox: Sandbox, clock: FakeClock) -> None:
     sandbox.faults = FaultConfig(error_rate=1.0)
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=clock.sleep, clock=clock)) as client:
         with pytest.raises(ServerError, match=r"503 Service Unavailable.*after 5 attempts.*try again later"):
             client.get_operator(1)
     assert sandbox.request_counts() == {"GET /operator/{id}": 5}
@@ -178,7 +179,7 @@ def test_connection_refused_on_a_stopped_server(clock: FakeClock) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/2"
-    with IAdvizeClient(url, SECRET_KEY, sleep=clock.sleep, clock=clock) as client:
+    with IAdvizeClient(url, SECRET_KEY, ClientOptions(sleep=clock.sleep, clock=clock)) as client:
         with pytest.raises(TransportError, match="could not reach http://127.0.0.1:.*connection refused"):
             client.list_operators()
 
@@ -207,7 +208,7 @@ def test_retries_ride_out_429s_with_real_waits(sandbox: Sandbox) -> None:
 def test_max_rps_shared_by_threads_avoids_429(sandbox: Sandbox) -> None:
     operator_id = sandbox.store.add({"email": "a@example.com"})
     sandbox.faults = FaultConfig(rate_limit=20)
-    with IAdvizeClient(sandbox.url, sandbox.api_key, max_rps=15) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(max_rps=15)) as client:
         with ThreadPoolExecutor(4) as pool:
             results = list(pool.map(lambda _: client.get_operator(operator_id).id, range(32)))
     assert results == [operator_id] * 32
@@ -241,8 +242,8 @@ def test_delete_after_lost_reply_counts_as_done(sandbox: Sandbox, clock: FakeClo
     def heal_after_first_attempt(event: RequestEvent) -> None:
         sandbox.faults = FaultConfig()  # the retry gets a reply: 404, the first attempt deleted it
 
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock,
-                       on_request=heal_after_first_attempt) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key,
+                       ClientOptions(sleep=clock.sleep, clock=clock, on_request=heal_after_first_attempt)) as client:
         client.delete_operator(operator_id)
     assert operator_id not in sandbox.store
     assert sandbox.request_counts() == {"DELETE /operator/{id}": 2}
@@ -276,8 +277,8 @@ def test_key_never_in_errors_logs_or_events(
     caplog.set_level(logging.DEBUG)
     events: list[RequestEvent] = []
     texts: list[str] = []
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock, max_attempts=2,
-                       on_request=events.append) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key,
+                       ClientOptions(sleep=clock.sleep, clock=clock, max_attempts=2, on_request=events.append)) as client:
         texts.append(repr(client))
         sandbox.faults = FaultConfig(error_rate=1.0)
         scenarios = [lambda: client.get_operator(1)]
@@ -308,7 +309,7 @@ def test_key_never_in_errors_logs_or_events(
 def test_real_sleep_is_not_needed_for_backoff(sandbox: Sandbox, clock: FakeClock) -> None:
     sandbox.faults = FaultConfig(error_rate=1.0)
     started = time.monotonic()
-    with IAdvizeClient(sandbox.url, sandbox.api_key, sleep=clock.sleep, clock=clock) as client:
+    with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=clock.sleep, clock=clock)) as client:
         with pytest.raises(ServerError):
             client.get_operator(1)
     assert time.monotonic() - started < 5

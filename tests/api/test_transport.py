@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from iadvize_support import SECRET_KEY, FakeClock, Scripted, ScriptedServer, ok
@@ -26,15 +27,16 @@ from rostersync.api import (
     TransportError,
     UnexpectedResponseError,
 )
+from rostersync.api.options import ClientOptions
 from rostersync.api.pacing import RateGate
 from rostersync.api.replies import RETRY_AFTER_CAP_S
 
 OPERATOR = {"id": 5, "email": "a@b.c", "roles": ["operator"]}
 
 
-def make_client(server: ScriptedServer, clock: FakeClock, **options: object) -> IAdvizeClient:
-    defaults: dict[str, object] = {"sleep": clock.sleep, "clock": clock, "rng": random.Random(1)}
-    return IAdvizeClient(server.url, SECRET_KEY, **{**defaults, **options})  # type: ignore[arg-type]
+def make_client(server: ScriptedServer, clock: FakeClock, **options: Any) -> IAdvizeClient:
+    defaults: dict[str, Any] = {"sleep": clock.sleep, "clock": clock, "rng": random.Random(1)}
+    return IAdvizeClient(server.url, SECRET_KEY, ClientOptions(**{**defaults, **options}))
 
 
 @pytest.fixture
@@ -194,7 +196,8 @@ def test_connection_refused_is_retried_then_transport_error(clock: FakeClock) ->
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    api = IAdvizeClient(f"http://127.0.0.1:{port}/api/2", SECRET_KEY, sleep=clock.sleep, clock=clock, max_attempts=3)
+    api = IAdvizeClient(f"http://127.0.0.1:{port}/api/2", SECRET_KEY,
+                        ClientOptions(sleep=clock.sleep, clock=clock, max_attempts=3))
     with api, pytest.raises(TransportError) as caught:
         api.create_operator({"email": "a@b.c"})  # even a POST: refused means never sent
     assert not isinstance(caught.value, OutcomeUnknownError)

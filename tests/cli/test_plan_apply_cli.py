@@ -235,6 +235,7 @@ def test_an_unreachable_api_is_a_message_not_a_traceback(runner: CliRunner, tmp_
                                                          monkeypatch: Any) -> None:
     monkeypatch.setenv("IADVIZE_BASE_URL", "http://127.0.0.1:9/api/2")
     monkeypatch.setenv("IADVIZE_API_KEY", "whatever-key")
+    monkeypatch.setenv("ROSTERSYNC_RETRY_BUDGET_S", "0")  # fail at the first refusal: no backoff to sleep through
     roster = tmp_path / "r.yaml"
     roster.write_text("version: 1\noperators: []\n")
     result = run(runner, "plan", "-q", str(roster))

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from terminal_support import Terminal
 
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.cli.main import cli
 from rostersync.cli.status_watch import _frame, _refresh
 from rostersync.live.board import read_board
@@ -53,7 +54,7 @@ def test_refreshed_in_place_on_a_terminal_until_ctrl_c(account: Sandbox, team: d
 
 
 def test_a_failed_refresh_keeps_the_last_view_and_says_why(account: Sandbox, team: dict[str, int]) -> None:
-    with IAdvizeClient(account.url, account.api_key, max_attempts=1) as client:
+    with IAdvizeClient(account.url, account.api_key, ClientOptions(max_attempts=1)) as client:
         board, problem = _refresh(client, None, None)
         assert board is not None and problem is None
         account.faults = FaultConfig(error_rate=1.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import threading
 from collections import Counter
 from typing import Any
@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from rostersync.api import IAdvizeClient
+from rostersync.api.options import ClientOptions
 from rostersync.sandbox import Sandbox
 
 
@@ -50,6 +51,9 @@ def instant_backoff(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     from rostersync.cli import connection
 
     clock = FakeClock()
-    monkeypatch.setattr(connection, "IAdvizeClient",
-                        functools.partial(IAdvizeClient, sleep=clock.sleep, clock=clock))
+
+    def client_on_fake_clock(base_url: str, api_key: str, options: ClientOptions) -> IAdvizeClient:
+        return IAdvizeClient(base_url, api_key, dataclasses.replace(options, sleep=clock.sleep, clock=clock))
+
+    monkeypatch.setattr(connection, "IAdvizeClient", client_on_fake_clock)
     return clock

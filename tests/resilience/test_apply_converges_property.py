@@ -21,8 +21,8 @@ from resilience_support import duplicated_emails, roster_text
 from rostersync.api import IAdvizeClient
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Plan, Update
-from rostersync.plan.engine import build_plan, read_live
 from rostersync.plan.errors import PlanError
+from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import Roster, load_texts
 from rostersync.sandbox import Sandbox, start_sandbox
 
@@ -151,7 +151,7 @@ def accounts(draw: st.DrawFn) -> list[dict[str, Any]]:
 # --- the property ------------------------------------------------------------------------
 
 def plan_for(client: IAdvizeClient, roster: Roster) -> Plan:
-    return build_plan(roster, read_live(client, roster.scope, roster.ignore))
+    return plan_roster(client, roster)
 
 
 def swaps_emails(plan: Plan) -> bool:

@@ -15,11 +15,13 @@ from click.testing import CliRunner
 from resilience_support import duplicated_emails, roster_text
 
 from rostersync.api import IAdvizeClient, RequestEvent
+from rostersync.api.options import ClientOptions
 from rostersync.cli import plan_commands
 from rostersync.cli.main import cli
-from rostersync.plan.apply import ApplyReport, Outcome, apply_plan
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, Plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport, Outcome
+from rostersync.plan.workflow import plan_roster
 from rostersync.render.text import render_report
 from rostersync.roster.loader import Roster, load_texts
 from rostersync.sandbox import Sandbox
@@ -69,7 +71,7 @@ def second_write() -> SecondWrite:
 
 @pytest.fixture
 def client(seeded: Sandbox, second_write: SecondWrite) -> Iterator[IAdvizeClient]:
-    with IAdvizeClient(seeded.url, seeded.api_key, on_request=second_write.hook) as api:
+    with IAdvizeClient(seeded.url, seeded.api_key, ClientOptions(on_request=second_write.hook)) as api:
         yield api
 
 
@@ -78,7 +80,7 @@ def roster() -> Roster:
 
 
 def plan_now(client: IAdvizeClient) -> Plan:
-    return build_plan(roster(), read_live(client, roster().scope, roster().ignore))
+    return plan_roster(client, roster())
 
 
 def assert_stopped(report: ApplyReport, plan: Plan, done: int) -> None:
@@ -150,7 +152,7 @@ def test_a_real_sigint_during_the_writes(seeded: Sandbox) -> None:
     # SIGINT ignored, and Python then installs none).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        with IAdvizeClient(seeded.url, seeded.api_key, on_request=ctrl_c_once) as client:
+        with IAdvizeClient(seeded.url, seeded.api_key, ClientOptions(on_request=ctrl_c_once)) as client:
             plan = plan_now(client)
             try:
                 report = apply_plan(client, plan, parallelism=1)

@@ -17,9 +17,11 @@ import pytest
 from resilience_support import FakeClock, duplicated_emails
 
 from rostersync.api import IAdvizeClient, RequestEvent
-from rostersync.plan.apply import ApplyReport, apply_plan
+from rostersync.api.options import ClientOptions
+from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Plan
-from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.outcomes import ApplyReport
+from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
 from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
@@ -43,7 +45,7 @@ def sandbox(server: Sandbox) -> Sandbox:
 
 def client_for(sandbox: Sandbox, on_request: Callable[[RequestEvent], None] | None = None) -> IAdvizeClient:
     clock = FakeClock()
-    return IAdvizeClient(sandbox.url, KEY, on_request=on_request, sleep=clock.sleep, clock=clock)
+    return IAdvizeClient(sandbox.url, KEY, ClientOptions(on_request=on_request, sleep=clock.sleep, clock=clock))
 
 
 def heal_after_first(sandbox: Sandbox, method: str, then: Callable[[], Any] | None = None) -> Callable[[RequestEvent], None]:
@@ -62,7 +64,7 @@ def heal_after_first(sandbox: Sandbox, method: str, then: Callable[[], Any] | No
 
 def planned(client: IAdvizeClient, roster_yaml: str) -> Plan:
     roster = load_texts([("roster.yaml", roster_yaml)])
-    return build_plan(roster, read_live(client, roster.scope, roster.ignore))
+    return plan_roster(client, roster)
 
 
 def apply_roster(client: IAdvizeClient, roster_yaml: str) -> ApplyReport:

@@ -17,7 +17,7 @@ from rostersync.sandbox import InvalidFields, OperatorNotFound, OperatorStore, S
 def test_public_names_are_pinned() -> None:
     assert sandbox_package.__all__ == [
         "DEMO_OPERATORS", "DEMO_PRESENCE", "FaultConfig", "InvalidFields", "OperatorNotFound",
-        "OperatorStore", "Sandbox", "parse_form", "seed_demo", "start_sandbox",
+        "OperatorStore", "Sandbox", "SandboxStateError", "parse_form", "seed_demo", "start_sandbox",
     ]
 
 

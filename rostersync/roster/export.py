@@ -1,9 +1,14 @@
-"""Export the live account as a v1 roster that plans to "No changes."."""
+"""Export the live account as a v1 roster that plans to "No changes.".
+
+The roster's side of adopting an account: live fields in, the roster's own names
+and shapes out (see `rostersync.roster.fields`). Any record with the API's field
+names will do; `rostersync.api.OperatorRecord` is one. No HTTP here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -15,6 +20,13 @@ HEADER = """\
 # Exported from the iAdvize account by `rostersync export`. sso_key values are
 # secrets and were left out, so they stay unmanaged until you add them.
 """
+
+
+class ExportedRecord(Protocol):
+    """An operator as read from the API: its fields by API name."""
+
+    @property
+    def fields(self) -> Mapping[str, Any]: ...
 
 
 def exported_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -31,7 +43,7 @@ def exported_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def export_roster(records: Iterable[Any], scope: Scope) -> dict[str, Any]:
+def export_roster(records: Iterable[ExportedRecord], scope: Scope) -> dict[str, Any]:
     operators = [fields_to_roster(exported_fields(r.fields)) for r in records if isinstance(r.fields.get("email"), str)]
     operators.sort(key=lambda op: str(op["email"]).lower())
     document: dict[str, Any] = {"version": 1}
@@ -41,7 +53,7 @@ def export_roster(records: Iterable[Any], scope: Scope) -> dict[str, Any]:
     return document
 
 
-def export_roster_text(records: Iterable[Any], scope: Scope) -> str:
+def export_roster_text(records: Iterable[ExportedRecord], scope: Scope) -> str:
     body = yaml.safe_dump(export_roster(records, scope), sort_keys=False, allow_unicode=True,
                           default_flow_style=None, width=120)
     return HEADER + body

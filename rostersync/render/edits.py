@@ -1,0 +1,43 @@
+"""What `rostersync roster add | remove | import-csv` did, one line per operator.
+
+    added jane.doe@maison-lumiere.fr to operators.yaml
+    people.csv:2: updated bob@maison-lumiere.fr in team/b.yaml: first_name (unset) -> "Bob"
+    noah.robert@maison-lumiere.fr is not in operators.yaml: nothing changed
+
+Values are shown as in a plan (`rostersync.render.values`), secrets masked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rostersync.edit.operations import EditResult, OperatorChange
+from rostersync.render.values import format_value
+from rostersync.roster.fields import SENSITIVE_MASK
+
+
+def describe_change(change: OperatorChange, roster: str | Path) -> str:
+    """One operator's change; `roster` is the path the edit was asked of."""
+    where = f"{change.origin}: " if change.origin else ""
+    if change.action == "added":
+        return f"{where}added {change.email} to {change.file}"
+    if change.action == "updated":
+        fields = "; ".join(f"{u.label} {_shown(u.before, u.sensitive)} -> {_shown(u.after, u.sensitive)}"
+                           for u in change.fields)
+        return f"{where}updated {change.email} in {change.file}: {fields}"
+    if change.action == "unchanged":
+        return f"{where}{change.email} is already in {change.file} with these fields: nothing changed"
+    if change.action == "removed":
+        return f"{where}removed {change.email} from {change.file}"
+    return f"{where}{change.email} is not in {roster}: nothing changed"
+
+
+def describe_import(result: EditResult, csv_file: str | Path) -> str:
+    """The counts of a CSV import, e.g. ``people.csv: 2 added, 1 updated, 5 unchanged``."""
+    counts = ", ".join(f"{result.count(kind)} {kind}" for kind in ("added", "updated", "unchanged"))
+    return f"{csv_file}: {counts}"
+
+
+def _shown(value: Any, sensitive: bool) -> str:
+    return SENSITIVE_MASK if sensitive and value is not None else format_value(value)
