@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
 from rostersync.edit.yaml_edit import EditError, Entry, RosterText
-from rostersync.roster.loader import load_texts, roster_files
+from rostersync.roster.files import roster_files
+from rostersync.roster.loader import load_texts
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError
 

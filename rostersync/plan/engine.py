@@ -18,7 +18,8 @@ from deepdiff import DeepDiff
 from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, Update
 from rostersync.plan.errors import PlanError
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
-from rostersync.roster.loader import Roster, WantedOperator, gc_paused, matches_ignore
+from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
 from rostersync.roster.model import Scope
 
 

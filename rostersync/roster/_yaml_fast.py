@@ -24,23 +24,35 @@ roster values repeat a lot (``true``, ``fr``, ``operator`` ...).
 
 from __future__ import annotations
 
-import gc
+import datetime
 import re
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from enum import Enum
+from typing import Any, Final, Literal, NamedTuple, overload
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-Path = tuple[Any, ...]
-# Builds a mark from (file, 1-based line, 1-based column).
-MarkFactory = Callable[[str, int, int], Any]
+from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.positions import KeyPath, Mark
+
+# What a plain scalar is built into (SafeConstructor's str, int, float, bool, null
+# and timestamp; a datetime is a date). Also the type of every mapping key.
+Scalar = str | int | float | bool | datetime.date | None
+# A node as SafeConstructor builds it: a Scalar, or a list or dict of nodes.
+Node = Any
+# A block collection under construction.
+_Container = dict[Scalar, Node] | list[Node]
+# Where in a _Container a slot is: a Scalar key of a mapping, an int index of a
+# list. (Any, because mypy cannot tie the key's type to the container's.)
+_SlotKey = Any
 # (container, key or index, path, indentation of the owner, owner is a mapping):
 # a slot whose value is still None and may yet receive a nested block node.
-_Pending = tuple[Any, Any, Path, int, bool]
+_Pending = tuple[_Container, _SlotKey, KeyPath, int, bool]
 # (indentation, container, path, is a mapping): an open block collection.
-_Frame = tuple[int, Any, Path, bool]
+_MapFrame = tuple[int, dict[Scalar, Node], KeyPath, Literal[True]]
+_SeqFrame = tuple[int, list[Node], KeyPath, Literal[False]]
+_Frame = _MapFrame | _SeqFrame
 
 
 class Unsupported(Exception):
@@ -48,15 +60,15 @@ class Unsupported(Exception):
 
 
 class DuplicateKey(NamedTuple):
-    path: Path  # path of the mapping + the key
+    path: KeyPath  # path of the mapping + the key
     key_text: str  # the key as written (unquoted)
-    mark: Any  # where the duplicate is, as made by the mark factory
+    mark: Mark  # where the duplicate is
     first_line: int  # line of the first definition
 
 
 class FastResult(NamedTuple):
-    data: Any
-    marks: dict[Path, Any]  # values made by the mark factory
+    data: Node
+    marks: dict[KeyPath, Mark]
     duplicates: list[DuplicateKey]
 
 
@@ -99,7 +111,19 @@ _ESCAPES = {
 }  # fmt: skip
 _MAX_FLOW_DEPTH = 64
 _MAX_SIMPLE_KEY = 1000  # PyYAML refuses implicit keys longer than 1024 characters
-_MISSING = object()
+
+
+# Sentinels, one enum each so that `is` checks narrow their types.
+class _Missing(Enum):
+    MISSING = "not in a cache"
+
+
+class _Blank(Enum):
+    BLANK = "a blank or comment-only line"
+
+
+_MISSING: Final = _Missing.MISSING
+_BLANK: Final = _Blank.BLANK
 
 
 def check_text(text: str) -> str:
@@ -164,20 +188,18 @@ class PlainScalars:
     """Builds plain scalars the way PyYAML's SafeLoader does, with a cache."""
 
     def __init__(self) -> None:
-        resolvers = Resolver.yaml_implicit_resolvers
+        resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
         wildcard = resolvers.get(None, [])
         # By first character, as Resolver.resolve looks them up.
         self._resolvers = {first: [*found, *wildcard] for first, found in resolvers.items() if first is not None}
         self._default = wildcard
         self._constructor = SafeConstructor()
-        self.cache: dict[str, Any] = {}
+        self.cache: dict[str, Scalar] = {}
 
-    def build(self, text: str) -> Any:
+    def build(self, text: str) -> Scalar:
         """Build the plain scalar `text` (non-empty, already stripped)."""
-        for tag, regexp in self._resolvers.get(text[0], self._default):
-            if regexp.match(text):
-                break
-        else:  # most values: construct_yaml_str would return the text as is
+        tag = self._implicit_tag(text)
+        if tag is None:  # most values: construct_yaml_str would return the text as is
             self.cache[text] = text
             return text
         # Merge keys (<<) and value keys (=) need PyYAML's mapping logic.
@@ -185,11 +207,18 @@ class PlainScalars:
         if constructor is None:
             raise Unsupported(f"plain scalar {text!r} resolves to {tag}")
         try:
-            value = constructor(self._constructor, ScalarNode(tag, text))
-        except Exception as exc:  # e.g. 2024-13-45: let the fallback report it
+            value: Scalar = constructor(self._constructor, ScalarNode(tag, text))
+        except Exception as exc:  # noqa: BLE001 - e.g. 2024-13-45: let the fallback report it
             raise Unsupported(f"cannot build {text!r}: {exc}") from None
         self.cache[text] = value
         return value
+
+    def _implicit_tag(self, text: str) -> str | None:
+        """The tag of the first implicit resolver that matches `text`, None for a string."""
+        for tag, regexp in self._resolvers.get(text[0], self._default):
+            if regexp.match(text):
+                return tag
+        return None
 
 
 def split_entry(text: str) -> tuple[str, bool, str, int] | None:
@@ -225,46 +254,50 @@ def split_entry(text: str) -> tuple[str, bool, str, int] | None:
 # afresh (with its marks) at each use: (is a sequence, entries) with entries
 # (1-based column, value) for sequences, (1-based column, key, key text, value)
 # for mappings.
-_FlowTemplate = tuple[bool, tuple[tuple[Any, ...], ...]]
+_FlowTemplate = (
+    tuple[Literal[True], tuple[tuple[int, Scalar], ...]]
+    | tuple[Literal[False], tuple[tuple[int, Scalar, str, Scalar], ...]]
+)
 # A `key: value` or `- key: value` line: (indentation of the key, key, key text,
-# value or _FlowTemplate, value is a _FlowTemplate, indentation of the '-' or -1).
-_SimpleLine = tuple[int, Any, str, Any, bool, int]
-_BLANK = object()  # cached for blank and comment-only lines
+# the plain value, or None and the flow collection of plain values, indentation of
+# the '-' or -1).
+_SimpleLine = tuple[int, Scalar, str, Scalar, _FlowTemplate | None, int]
 
 
 class FastParser:
     """Parses one document; see the module docstring for the subset."""
 
-    def __init__(self, file: str, mark: MarkFactory) -> None:
+    def __init__(self, file: str) -> None:
         self._file = file
-        self._mark = mark
         self._scalars = PlainScalars()
-        self.marks: dict[Path, Any] = {}
+        self.marks: dict[KeyPath, Mark] = {}
         self.duplicates: list[DuplicateKey] = []
         # The bottom frame is a sentinel no line can match (indent -1).
-        self._stack: list[_Frame] = [(-1, None, (), False)]
+        self._stack: list[_Frame] = [(-1, [], (), False)]
 
     def parse(self, text: str) -> FastResult:
-        root: list[Any] = [None]
+        root: list[Node] = [None]
         # The root is a pending slot that any line (indent > -1) fills.
         pending: _Pending | None = (root, 0, (), -1, False)
         stack = self._stack
         # Hot loop: locals instead of global and attribute look-ups.
-        file, new_mark, marks, missing = self._file, self._mark, self.marks, _MISSING
+        file, new_mark, marks = self._file, Mark, self.marks
+        missing: Final = _MISSING
+        blank: Final = _BLANK
         # Roster lines repeat a lot (`    enabled: true`, `    languages: [fr, en]`):
         # each distinct `key: value` line is scanned once, which is what makes
         # this parser fast. Other lines take the general path each time.
-        line_cache: dict[str, _SimpleLine | object | None] = {}
+        line_cache: dict[str, _SimpleLine | _Blank | None] = {}
         for lineno, line in enumerate(check_text(text).split("\n"), 1):
             parsed = line_cache.get(line, missing)
             if parsed is missing:
                 parsed = line_cache[line] = self._simple_line(line)
-            if parsed is _BLANK:
+            if parsed is blank:
                 continue
             if parsed is None:
                 pending = self._general_line(line, lineno, pending)
                 continue
-            indent, key, key_text, value, is_flow, item_indent = parsed  # type: ignore[misc]
+            indent, key, key_text, value, template, item_indent = parsed
             line_indent = indent if item_indent < 0 else item_indent
             if pending is not None:
                 self._fill_pending(pending, line_indent, item_indent >= 0, lineno)
@@ -286,12 +319,12 @@ class FastParser:
                 self._duplicate(key_text, path, lineno, indent)
             else:
                 marks[path] = new_mark(file, lineno, indent + 1)
-            mapping[key] = self._build_flow(value, lineno, path) if is_flow else value
+            mapping[key] = value if template is None else self._build_flow(template, lineno, path)
         if () not in marks:  # empty document
             marks[()] = new_mark(file, 1, 1)
         return FastResult(root[0], marks, self.duplicates)
 
-    def _simple_line(self, line: str) -> _SimpleLine | object | None:
+    def _simple_line(self, line: str) -> _SimpleLine | _Blank | None:
         """_BLANK, the parse of a `key: value` or `- key: value` line with a plain
         key and a plain or simple flow value, or None for the other lines."""
         stripped = line.lstrip(" ")
@@ -316,7 +349,7 @@ class FastParser:
         key = self._scalar(key_text)
         if value[0] == "[" or value[0] == "{":
             template = self._flow_template(value, indent + colon + 2)
-            return None if template is None else (indent, key, key_text, template, True, item_indent)
+            return None if template is None else (indent, key, key_text, None, template, item_indent)
         # As _plain, inlined (most distinct lines are plain emails, names, ids),
         # and the first character is known to be allowed.
         comment = value.find(" #")
@@ -329,7 +362,7 @@ class FastParser:
         scalar = self._scalars.cache.get(value, _MISSING)
         if scalar is _MISSING:
             scalar = self._scalars.build(value)
-        return (indent, key, key_text, scalar, False, item_indent)
+        return (indent, key, key_text, scalar, None, item_indent)
 
     def _fill_pending(self, pending: _Pending, indent: int, is_item: bool, lineno: int) -> None:
         """Before a simple line: open the collection that the line starts as the
@@ -338,23 +371,35 @@ class FastParser:
         if indent > owner_indent or (is_item and owner_is_map and indent == owner_indent):
             self._open(container, key, path, indent, lineno, not is_item)
 
-    def _open(self, container: Any, key: Any, path: Path, col: int, lineno: int, is_map: bool) -> Any:
-        """Open a block collection at column `col` as container[key]."""
-        new: Any = {} if is_map else []
-        container[key] = new
-        if type(container) is list:  # sequence items (and the root) are marked by their value
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
-        self._stack.append((col, new, path, is_map))
-        return new
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: Literal[True]
+    ) -> _MapFrame: ...
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: Literal[False]
+    ) -> _SeqFrame: ...
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: bool
+    ) -> _Frame: ...
 
-    def _open_item_mapping(self, frame: _Frame, col: int, lineno: int) -> _Frame:
+    def _open(self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: bool) -> _Frame:
+        """Open a block collection at column `col` as container[key]; return its frame."""
+        frame: _Frame = (col, {}, path, True) if is_map else (col, [], path, False)
+        container[key] = frame[1]
+        if type(container) is list:  # sequence items (and the root) are marked by their value
+            self.marks[path] = Mark(self._file, lineno, col + 1)
+        self._stack.append(frame)
+        return frame
+
+    def _open_item_mapping(self, frame: _Frame, col: int, lineno: int) -> _MapFrame:
         """For `- key: value`: a new item of the sequence of `frame`, a mapping."""
         if frame[3]:
             raise Unsupported(f"line {lineno}: sequence entry in a mapping")
         seq = frame[1]
         seq.append(None)
-        self._open(seq, len(seq) - 1, frame[2] + (len(seq) - 1,), col, lineno, True)
-        return self._stack[-1]
+        return self._open(seq, len(seq) - 1, frame[2] + (len(seq) - 1,), col, lineno, True)
 
     def _general_line(self, line: str, lineno: int, pending: _Pending | None) -> _Pending | None:
         """Process any line that is not blank; return the new pending slot."""
@@ -383,7 +428,7 @@ class FastParser:
             raise Unsupported(f"line {lineno}: expected a mapping entry")
         return self._add_entry(frame[1], frame[2], entry, indent, lineno)
 
-    def _end_indentless_sequence(self, lineno: int) -> _Frame:
+    def _end_indentless_sequence(self, lineno: int) -> _MapFrame:
         """A mapping entry right after a sequence at the same indentation ends the
         sequence only if it was the value of a key of that mapping."""
         stack = self._stack
@@ -393,34 +438,36 @@ class FastParser:
         stack.pop()
         return below
 
-    def _place(self, text: str, col: int, lineno: int, container: Any, key: Any, path: Path) -> _Pending | None:
+    def _place(
+        self, text: str, col: int, lineno: int, container: _Container, key: _SlotKey, path: KeyPath
+    ) -> _Pending | None:
         """Put the node that starts at column `col` of the line into container[key].
 
         Loops (instead of recursing) over compact nested sequences ``- - - x``.
         """
         while True:
             if is_seq_entry(text):
-                seq = self._open(container, key, path, col, lineno, False)
+                seq = self._open(container, key, path, col, lineno, False)[1]
                 container, key, path = seq, 0, path + (0,)
                 seq.append(None)
                 content = text[1:].lstrip(" ")
                 if not content or content[0] == "#":
-                    self.marks[path] = self._mark(self._file, lineno, col + 2)
+                    self.marks[path] = Mark(self._file, lineno, col + 2)
                     return (seq, 0, path, col, False)
                 col += len(text) - len(content)
                 text = content
                 continue
             entry = split_entry(text)
             if entry is not None:
-                mapping = self._open(container, key, path, col, lineno, True)
+                mapping = self._open(container, key, path, col, lineno, True)[1]
                 return self._add_entry(mapping, path, entry, col, lineno)
             if type(container) is not list:  # `key:` followed by a scalar on the next line
                 raise Unsupported(f"line {lineno}: scalar value on its own line")
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
+            self.marks[path] = Mark(self._file, lineno, col + 1)
             container[key] = self._value(text, col, lineno, path)
             return None
 
-    def _add_item(self, frame: _Frame, text: str, lineno: int) -> _Pending | None:
+    def _add_item(self, frame: _SeqFrame, text: str, lineno: int) -> _Pending | None:
         seq = frame[1]
         index = len(seq)
         seq.append(None)
@@ -428,12 +475,12 @@ class FastParser:
         content = text[1:].lstrip(" ")
         if not content or content[0] == "#":
             # PyYAML marks an empty item just after its '-'.
-            self.marks[path] = self._mark(self._file, lineno, frame[0] + 2)
+            self.marks[path] = Mark(self._file, lineno, frame[0] + 2)
             return (seq, index, path, frame[0], False)
         return self._place(content, frame[0] + len(text) - len(content), lineno, seq, index, path)
 
     def _add_entry(
-        self, mapping: dict[Any, Any], owner: Path, entry: tuple[str, bool, str, int], col: int, lineno: int
+        self, mapping: dict[Scalar, Node], owner: KeyPath, entry: tuple[str, bool, str, int], col: int, lineno: int
     ) -> _Pending | None:
         key_text, plain, value_text, offset = entry
         key = self._scalar(key_text) if plain else key_text
@@ -441,7 +488,7 @@ class FastParser:
         if key in mapping:
             self._duplicate(key_text, path, lineno, col)
         else:
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
+            self.marks[path] = Mark(self._file, lineno, col + 1)
         value = value_text.lstrip(" ")
         if not value or value[0] == "#":
             mapping[key] = None
@@ -450,16 +497,16 @@ class FastParser:
         mapping[key] = self._value(value, col + offset, lineno, path)
         return None
 
-    def _duplicate(self, key_text: str, path: Path, lineno: int, col: int) -> None:
-        first_line: int = self.marks[path].line
-        mark = self._mark(self._file, lineno, col + 1)
+    def _duplicate(self, key_text: str, path: KeyPath, lineno: int, col: int) -> None:
+        first_line = self.marks[path].line
+        mark = Mark(self._file, lineno, col + 1)
         self.duplicates.append(DuplicateKey(path, key_text, mark, first_line))
 
-    def _scalar(self, text: str) -> Any:
+    def _scalar(self, text: str) -> Scalar:
         value = self._scalars.cache.get(text, _MISSING)
         return self._scalars.build(text) if value is _MISSING else value
 
-    def _value(self, text: str, col: int, lineno: int, path: Path) -> Any:
+    def _value(self, text: str, col: int, lineno: int, path: KeyPath) -> Node:
         """Build the one-line value `text` (stripped at the left; may end in a
         comment) that starts at column `col`."""
         first = text[0]
@@ -476,7 +523,7 @@ class FastParser:
             return value
         return self._plain(text, col)
 
-    def _plain(self, text: str, col: int) -> Any:
+    def _plain(self, text: str, col: int) -> Scalar:
         """Build the plain scalar `text` (stripped at the left; may end in a
         comment) that starts at 0-based column `col`."""
         comment = text.find(" #")
@@ -487,18 +534,17 @@ class FastParser:
             raise Unsupported(f"column {col + 1}: unsupported plain scalar {text!r}")
         return self._scalar(text)
 
-    def _build_flow(self, template: _FlowTemplate, lineno: int, path: Path) -> list[Any] | dict[Any, Any]:
+    def _build_flow(self, template: _FlowTemplate, lineno: int, path: KeyPath) -> list[Node] | dict[Scalar, Node]:
         """A fresh collection (and its marks) from a template of _flow_template."""
-        file, new_mark, marks = self._file, self._mark, self.marks
-        is_sequence, entries = template
-        if is_sequence:
-            seq = []
-            for column, value in entries:
+        file, new_mark, marks = self._file, Mark, self.marks
+        if template[0]:
+            seq: list[Node] = []
+            for column, value in template[1]:
                 marks[path + (len(seq),)] = new_mark(file, lineno, column)
                 seq.append(value)
             return seq
-        mapping: dict[Any, Any] = {}
-        for column, key, key_text, value in entries:
+        mapping: dict[Scalar, Node] = {}
+        for column, key, key_text, value in template[1]:
             item_path = path + (key,)
             if key in mapping:
                 self._duplicate(key_text, item_path, lineno, column - 1)
@@ -516,24 +562,28 @@ class FastParser:
         if not found:
             return None
         inner = found.group(1)
-        column = col + found.start(1) + 1  # 1-based column of inner[0]
-        entries: list[tuple[Any, ...]] = []
         if len(inner) > _MAX_SIMPLE_KEY:  # (so that no key is too long)
             return None
-        for raw in inner.split(",") if inner else ():
-            if is_sequence:
+        column = col + found.start(1) + 1  # 1-based column of inner[0]
+        raws = inner.split(",") if inner else []
+        if is_sequence:
+            items: list[tuple[int, Scalar]] = []
+            for raw in raws:
                 item = raw.lstrip(" ")
-                entries.append((column + len(raw) - len(item), self._scalar(item.rstrip(" "))))
-            else:
-                raw_key, raw_value = raw.split(":")
-                key_text = raw_key.lstrip(" ")
-                key_column = column + len(raw_key) - len(key_text)
-                key_text = key_text.rstrip(" ")
-                entries.append((key_column, self._scalar(key_text), key_text, self._scalar(raw_value.strip(" "))))
+                items.append((column + len(raw) - len(item), self._scalar(item.rstrip(" "))))
+                column += len(raw) + 1
+            return True, tuple(items)
+        entries: list[tuple[int, Scalar, str, Scalar]] = []
+        for raw in raws:
+            raw_key, raw_value = raw.split(":")
+            key_text = raw_key.lstrip(" ")
+            key_column = column + len(raw_key) - len(key_text)
+            key_text = key_text.rstrip(" ")
+            entries.append((key_column, self._scalar(key_text), key_text, self._scalar(raw_value.strip(" "))))
             column += len(raw) + 1
-        return is_sequence, tuple(entries)
+        return False, tuple(entries)
 
-    def _flow(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[Any, int]:
+    def _flow(self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int) -> tuple[Node, int]:
         """Parse the flow node at text[pos]; `base` is the column of text[0]."""
         if pos >= len(text):  # the collection goes on on the next line
             raise Unsupported(f"line {lineno}: multi-line flow collection")
@@ -551,22 +601,26 @@ class FastParser:
             raise Unsupported(f"line {lineno}: unsupported flow scalar")
         return self._scalar(found.group()), found.end()
 
-    def _flow_sequence(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[list[Any], int]:
-        seq: list[Any] = []
+    def _flow_sequence(
+        self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int
+    ) -> tuple[list[Node], int]:
+        seq: list[Node] = []
         pos = _skip_spaces(text, pos + 1)
         if text.startswith("]", pos):
             return seq, pos + 1
         while True:
             item_path = path + (len(seq),)
-            self.marks[item_path] = self._mark(self._file, lineno, base + pos + 1)
+            self.marks[item_path] = Mark(self._file, lineno, base + pos + 1)
             value, pos = self._flow(text, pos, base, lineno, item_path, depth)
             seq.append(value)
             pos = _next_flow_entry(text, pos, "]", lineno)
             if pos < 0:
                 return seq, -pos
 
-    def _flow_mapping(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[dict[Any, Any], int]:
-        mapping: dict[Any, Any] = {}
+    def _flow_mapping(
+        self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int
+    ) -> tuple[dict[Scalar, Node], int]:
+        mapping: dict[Scalar, Node] = {}
         pos = _skip_spaces(text, pos + 1)
         if text.startswith("}", pos):
             return mapping, pos + 1
@@ -580,7 +634,7 @@ class FastParser:
                 if not found:  # complex keys, empty keys ...
                     raise Unsupported(f"line {lineno}: unsupported flow mapping key")
                 key_text, pos = found.group(), found.end()
-                key: Any = self._scalar(key_text)
+                key: Scalar = self._scalar(key_text)
             else:
                 key_text, pos = scan_quoted(text, pos)
                 key = key_text
@@ -596,7 +650,7 @@ class FastParser:
             if key in mapping:
                 self._duplicate(key_text, item_path, lineno, key_col)
             else:
-                self.marks[item_path] = self._mark(self._file, lineno, key_col + 1)
+                self.marks[item_path] = Mark(self._file, lineno, key_col + 1)
             if pos < len(text) and text[pos] in ",}":
                 mapping[key] = None
             elif pos < len(text):
@@ -632,14 +686,9 @@ def _is_marker(stripped: str) -> bool:
     return stripped[0] == "%" or stripped.startswith(("---", "..."))
 
 
-def parse(text: str, file: str, mark: MarkFactory) -> FastResult:
+def parse(text: str, file: str) -> FastResult:
     """Parse `text` (one YAML document) or raise Unsupported."""
     # The parse allocates hundreds of thousands of containers and no cycles:
     # without this, the cyclic GC runs over and over and it takes twice as long.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return FastParser(file, mark).parse(text)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        return FastParser(file).parse(text)
