@@ -184,14 +184,14 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
     unchanged = 0
     for wanted in roster.operators:
         record = matcher.find(wanted)
-        source = f"{wanted.source.file}:{wanted.source.line}"
+        source = f"{wanted.mark.file}:{wanted.mark.line}"
         if record is None:
             creates.append(Create(wanted.email, scope_fields(roster.scope, wanted.fields), source))
             continue
         if record.id in claimed:
             other = claimed[record.id]
             raise PlanError(
-                f"{wanted.email} ({source}) and {other.email} ({other.source.file}:{other.source.line}) "
+                f"{wanted.email} ({source}) and {other.email} ({other.mark.file}:{other.mark.line}) "
                 f"both match live operator #{record.id}: one by external_id, the other by email. "
                 "Give each operator its own external_id, or fix the emails."
             )

@@ -39,7 +39,7 @@ class WantedOperator:
     email: str
     external_id: str | None
     fields: dict[str, Any]  # the managed fields, by API name (see rostersync.roster.fields)
-    source: Mark  # where the entry starts, for messages
+    mark: Mark  # where the entry starts, for messages
     index: int  # its position in its file's `operators` list
 
     @property
@@ -209,7 +209,7 @@ def _merge_files(files: list[_File], problems: _Problems) -> Roster:
                 external_id=merged.get("external_id"),
                 # A file that broke the format is reported, not used: skip its values.
                 fields=roster_to_fields(merged) if file.document is not None else {},
-                source=file.mark(path),
+                mark=file.mark(path),
                 index=index,
             ))
             owners.append(file)
@@ -311,4 +311,4 @@ def _check_unique(operators: list[WantedOperator], owners: list[_File], problems
                 path: KeyPath = ("operators", op.index, key_field)
                 value = op.email if key_field == "email" else op.external_id
                 problems.at(file.mark(path), path, f"duplicate {key_field} '{value}' "
-                            f"(also at {first.source.file}:{first.source.line}, {first.path})")
+                            f"(also at {first.mark.file}:{first.mark.line}, {first.path})")
