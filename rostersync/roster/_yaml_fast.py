@@ -16,31 +16,36 @@ Everything else (anchors, aliases, tags, block scalars, multi-line scalars or
 flow collections, complex keys, document markers, directives, tabs, merge keys,
 BOMs, ...) is left to PyYAML.
 
-Plain scalars are resolved with PyYAML's own implicit resolvers and built with
-its own SafeConstructor, so ``yes``, ``012``, ``1:30`` or ``2024-01-02`` come
-out exactly as PyYAML makes them; a per-document cache makes this cheap, since
-roster values repeat a lot (``true``, ``fr``, ``operator`` ...).
+The scanning of scalars and entries is in `_yaml_scan`, flow collections in
+`_yaml_flow`; this module follows the block structure.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
 from enum import Enum
 from typing import Any, Final, Literal, NamedTuple, overload
 
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
-
+from rostersync.roster._yaml_flow import DuplicateKey, FlowParser, FlowTemplate
+from rostersync.roster._yaml_scan import (
+    INDICATORS,
+    MAX_SIMPLE_KEY,
+    MISSING,
+    Node,
+    Scalar,
+    Unsupported,
+    check_line_end,
+    check_text,
+    is_marker,
+    is_seq_entry,
+    plain_start_ok,
+    scan_quoted,
+    split_entry,
+)
 from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.positions import KeyPath, Mark
 
-# What a plain scalar is built into (SafeConstructor's str, int, float, bool, null
-# and timestamp; a datetime is a date). Also the type of every mapping key.
-Scalar = str | int | float | bool | datetime.date | None
-# A node as SafeConstructor builds it: a Scalar, or a list or dict of nodes.
-Node = Any
+__all__ = ["FastResult", "Unsupported", "parse"]
+
 # A block collection under construction.
 _Container = dict[Scalar, Node] | list[Node]
 # Where in a _Container a slot is: a Scalar key of a mapping, an int index of a
@@ -54,16 +59,9 @@ _MapFrame = tuple[int, dict[Scalar, Node], KeyPath, Literal[True]]
 _SeqFrame = tuple[int, list[Node], KeyPath, Literal[False]]
 _Frame = _MapFrame | _SeqFrame
 
-
-class Unsupported(Exception):
-    """The document uses YAML outside the fast parser's subset."""
-
-
-class DuplicateKey(NamedTuple):
-    path: KeyPath  # path of the mapping + the key
-    key_text: str  # the key as written (unquoted)
-    mark: Mark  # where the duplicate is
-    first_line: int  # line of the first definition
+# Values the inline `key: value` path leaves to the general code (flow
+# collections, which it handles, excepted).
+_SLOW_VALUE_START = (INDICATORS - {"[", "{"}) | {" "}
 
 
 class FastResult(NamedTuple):
@@ -72,206 +70,23 @@ class FastResult(NamedTuple):
     duplicates: list[DuplicateKey]
 
 
-# Everything the fast path lets through: LF, printable ASCII without tab, and the
-# printable non-ASCII range minus the characters PyYAML treats specially (NEL,
-# LS, PS, BOM) and the ones it rejects (surrogates, U+FFFE/U+FFFF).
-_OUTSIDE_SUBSET = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-_OUTSIDE_SUBSET_ASCII = re.compile("[^\n\x20-\x7e]")
-# Characters that cannot start a plain scalar (PyYAML's `check_plain`).
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Values the inline `key: value` path leaves to the general code (flow
-# collections, which it handles, excepted).
-_SLOW_VALUE_START = (_INDICATORS - {"[", "{"}) | {" "}
-# A plain scalar inside a flow collection: starts like `check_plain` says (in flow
-# context only '-' + non-space may start with an indicator), stops at a flow
-# indicator, at ': ', before ' #', and at '?' (which PyYAML treats as a key
-# indicator there). Anything it stops on that the flow parser does not expect
-# makes the line unsupported.
-_FLOW_PLAIN = re.compile(
-    r"""(?: [^ \-?:,\[\]{}\#&*!|>'"%@`] | -(?=[^ ]) )
-        (?: [^ :,\[\]{}?] | :(?=[^ ,\[\]{}]) | [ ]+(?=[^ ,\[\]{}\#:?]) )*""",
-    re.X,
-)
-# One-line flow collections of plain scalars without quotes, '#', '?', ':' or
-# nesting, followed by nothing or a comment: the common case. Once one of these
-# matches, splitting on ',' (and ':') gives the entries; no further checks.
-_SIMPLE_ITEM = r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-[^ ,\[\]{}#'\"?:])[^,\[\]{}#'\"?:]*"
-_SIMPLE_ENTRY = _SIMPLE_ITEM + ": +" + _SIMPLE_ITEM
-_SIMPLE_FLOW_SEQUENCE = re.compile(rf"\[ *((?:{_SIMPLE_ITEM}(?:, *{_SIMPLE_ITEM})*)?)\](?: *| +#.*)$")
-_SIMPLE_FLOW_MAPPING = re.compile(rf"\{{ *((?:{_SIMPLE_ENTRY}(?:, *{_SIMPLE_ENTRY})*)?)\}}(?: *| +#.*)$")
-_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPES = {
-    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b",
-    "f": "\x0c", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\",
-    "/": "/", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
-_MAX_FLOW_DEPTH = 64
-_MAX_SIMPLE_KEY = 1000  # PyYAML refuses implicit keys longer than 1024 characters
-
-
-# Sentinels, one enum each so that `is` checks narrow their types.
-class _Missing(Enum):
-    MISSING = "not in a cache"
-
-
-class _Blank(Enum):
+class _Blank(Enum):  # an enum, so that `is _BLANK` narrows types
     BLANK = "a blank or comment-only line"
 
 
-_MISSING: Final = _Missing.MISSING
 _BLANK: Final = _Blank.BLANK
 
-
-def check_text(text: str) -> str:
-    """Return `text` with CRLF line ends as LF, or raise if it has characters
-    (tabs, other line breaks, control characters, BOM ...) outside the subset."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    pattern = _OUTSIDE_SUBSET_ASCII if text.isascii() else _OUTSIDE_SUBSET
-    found = pattern.search(text)
-    if found:
-        raise Unsupported(f"character {found.group()!r} at offset {found.start()}")
-    return text
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if len(code) > 1:
-        try:
-            return chr(int(code[1:], 16))
-        except ValueError:  # beyond U+10FFFF: PyYAML fails on it too
-            raise Unsupported("invalid escape code") from None
-    if code not in _ESCAPES:
-        raise Unsupported(f"unknown escape \\{code}")
-    return _ESCAPES[code]
-
-
-def scan_quoted(text: str, start: int) -> tuple[str, int]:
-    """Scan the one-line quoted scalar at `start`; return its value and end offset."""
-    if text[start] == "'":
-        found = _SINGLE_QUOTED.match(text, start)
-        if not found:
-            raise Unsupported("single-quoted scalar not closed on its line")
-        return found.group(1).replace("''", "'"), found.end()
-    found = _DOUBLE_QUOTED.match(text, start)
-    if not found:
-        raise Unsupported("double-quoted scalar not closed on its line")
-    raw = found.group(1)
-    return (_ESCAPE.sub(_unescape, raw) if "\\" in raw else raw), found.end()
-
-
-def is_seq_entry(text: str) -> bool:
-    """Whether a stripped line starts with a block sequence entry indicator."""
-    return text[0] == "-" and (len(text) == 1 or text[1] == " ")
-
-
-def _plain_start_ok(text: str) -> bool:
-    """PyYAML's check_plain in block context, minus the '?x' and ':x' oddities."""
-    first = text[0]
-    return first not in _INDICATORS or (first == "-" and len(text) > 1 and text[1] != " ")
-
-
-def _check_line_end(text: str, end: int) -> None:
-    """After a quoted scalar or flow collection only a comment may follow."""
-    rest = text[end:]
-    if rest:
-        stripped = rest.lstrip(" ")
-        if stripped and (stripped[0] != "#" or len(stripped) == len(rest)):
-            raise Unsupported("unexpected text after a quoted scalar or flow collection")
-
-
-class PlainScalars:
-    """Builds plain scalars the way PyYAML's SafeLoader does, with a cache."""
-
-    def __init__(self) -> None:
-        resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
-        wildcard = resolvers.get(None, [])
-        # By first character, as Resolver.resolve looks them up.
-        self._resolvers = {first: [*found, *wildcard] for first, found in resolvers.items() if first is not None}
-        self._default = wildcard
-        self._constructor = SafeConstructor()
-        self.cache: dict[str, Scalar] = {}
-
-    def build(self, text: str) -> Scalar:
-        """Build the plain scalar `text` (non-empty, already stripped)."""
-        tag = self._implicit_tag(text)
-        if tag is None:  # most values: construct_yaml_str would return the text as is
-            self.cache[text] = text
-            return text
-        # Merge keys (<<) and value keys (=) need PyYAML's mapping logic.
-        constructor = SafeConstructor.yaml_constructors.get(tag)
-        if constructor is None:
-            raise Unsupported(f"plain scalar {text!r} resolves to {tag}")
-        try:
-            value: Scalar = constructor(self._constructor, ScalarNode(tag, text))
-        except Exception as exc:  # noqa: BLE001 - e.g. 2024-13-45: let the fallback report it
-            raise Unsupported(f"cannot build {text!r}: {exc}") from None
-        self.cache[text] = value
-        return value
-
-    def _implicit_tag(self, text: str) -> str | None:
-        """The tag of the first implicit resolver that matches `text`, None for a string."""
-        for tag, regexp in self._resolvers.get(text[0], self._default):
-            if regexp.match(text):
-                return tag
-        return None
-
-
-def split_entry(text: str) -> tuple[str, bool, str, int] | None:
-    """Split a stripped line (or item content) that is a block mapping entry.
-
-    Returns (key text, key is plain, value text, offset of the value text), or
-    None when `text` is not a mapping entry (then it must be a lone scalar).
-    """
-    if text[0] in "'\"":
-        key_text, end = scan_quoted(text, 0)
-        rest = text[end:].lstrip(" ")
-        if not rest or rest[0] != ":" or (len(rest) > 1 and rest[1] != " "):
-            return None
-        offset = len(text) - len(rest) + 1
-        if offset > _MAX_SIMPLE_KEY:
-            raise Unsupported("mapping key too long")
-        return key_text, False, text[offset:], offset
-    colon = text.find(": ")
-    if colon < 0:
-        if text[-1] != ":":
-            return None
-        colon = len(text) - 1
-    head = text[:colon]
-    if " #" in head:  # the ':' is inside a comment
-        return None
-    key_text = head.rstrip(" ")
-    if not key_text or not _plain_start_ok(key_text) or colon > _MAX_SIMPLE_KEY:
-        raise Unsupported(f"unsupported mapping key {key_text!r}")
-    return key_text, True, text[colon + 1 :], colon + 1
-
-
-# A flow collection of plain scalars, parsed once per distinct line and built
-# afresh (with its marks) at each use: (is a sequence, entries) with entries
-# (1-based column, value) for sequences, (1-based column, key, key text, value)
-# for mappings.
-_FlowTemplate = (
-    tuple[Literal[True], tuple[tuple[int, Scalar], ...]]
-    | tuple[Literal[False], tuple[tuple[int, Scalar, str, Scalar], ...]]
-)
 # A `key: value` or `- key: value` line: (indentation of the key, key, key text,
 # the plain value, or None and the flow collection of plain values, indentation of
 # the '-' or -1).
-_SimpleLine = tuple[int, Scalar, str, Scalar, _FlowTemplate | None, int]
+_SimpleLine = tuple[int, Scalar, str, Scalar, FlowTemplate | None, int]
 
 
-class FastParser:
+class FastParser(FlowParser):
     """Parses one document; see the module docstring for the subset."""
 
     def __init__(self, file: str) -> None:
-        self._file = file
-        self._scalars = PlainScalars()
-        self.marks: dict[KeyPath, Mark] = {}
-        self.duplicates: list[DuplicateKey] = []
+        super().__init__(file)
         # The bottom frame is a sentinel no line can match (indent -1).
         self._stack: list[_Frame] = [(-1, [], (), False)]
 
@@ -282,7 +97,7 @@ class FastParser:
         stack = self._stack
         # Hot loop: locals instead of global and attribute look-ups.
         file, new_mark, marks = self._file, Mark, self.marks
-        missing: Final = _MISSING
+        missing: Final = MISSING
         blank: Final = _BLANK
         # Roster lines repeat a lot (`    enabled: true`, `    languages: [fr, en]`):
         # each distinct `key: value` line is scanned once, which is what makes
@@ -338,10 +153,10 @@ class FastParser:
                 return None
             item_indent, indent = indent, indent + len(stripped) - len(content)
             stripped = content
-        if stripped[0] in _INDICATORS or stripped[0] == ".":  # '.': maybe '...'
+        if stripped[0] in INDICATORS or stripped[0] == ".":  # '.': maybe '...'
             return None
         colon = stripped.find(": ")
-        if not 0 < colon <= _MAX_SIMPLE_KEY:
+        if not 0 < colon <= MAX_SIMPLE_KEY:
             return None
         key_text, value = stripped[:colon], stripped[colon + 2 :]
         if not value or value[0] in _SLOW_VALUE_START or key_text[-1] == " " or " #" in key_text:
@@ -359,8 +174,8 @@ class FastParser:
             value = value.rstrip(" ")
         if value[-1] == ":" or ": " in value:
             raise Unsupported(f"column {indent + colon + 3}: unsupported plain scalar {value!r}")
-        scalar = self._scalars.cache.get(value, _MISSING)
-        if scalar is _MISSING:
+        scalar = self._scalars.cache.get(value, MISSING)
+        if scalar is MISSING:
             scalar = self._scalars.build(value)
         return (indent, key, key_text, scalar, None, item_indent)
 
@@ -406,7 +221,7 @@ class FastParser:
         stack = self._stack
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
-        if indent == 0 and stripped[0] in "-.%" and _is_marker(stripped):
+        if indent == 0 and stripped[0] in "-.%" and is_marker(stripped):
             raise Unsupported(f"line {lineno}: document marker or directive")
         if pending is not None:
             container, key, path, owner_indent, owner_is_map = pending
@@ -497,15 +312,6 @@ class FastParser:
         mapping[key] = self._value(value, col + offset, lineno, path)
         return None
 
-    def _duplicate(self, key_text: str, path: KeyPath, lineno: int, col: int) -> None:
-        first_line = self.marks[path].line
-        mark = Mark(self._file, lineno, col + 1)
-        self.duplicates.append(DuplicateKey(path, key_text, mark, first_line))
-
-    def _scalar(self, text: str) -> Scalar:
-        value = self._scalars.cache.get(text, _MISSING)
-        return self._scalars.build(text) if value is _MISSING else value
-
     def _value(self, text: str, col: int, lineno: int, path: KeyPath) -> Node:
         """Build the one-line value `text` (stripped at the left; may end in a
         comment) that starts at column `col`."""
@@ -515,11 +321,11 @@ class FastParser:
             if template is not None:
                 return self._build_flow(template, lineno, path)
             value, end = self._flow(text, 0, col, lineno, path, 0)
-            _check_line_end(text, end)
+            check_line_end(text, end)
             return value
         if first == "'" or first == '"':
             value, end = scan_quoted(text, 0)
-            _check_line_end(text, end)
+            check_line_end(text, end)
             return value
         return self._plain(text, col)
 
@@ -530,160 +336,9 @@ class FastParser:
         if comment >= 0:
             text = text[:comment]
         text = text.rstrip(" ")
-        if not _plain_start_ok(text) or ": " in text or text[-1] == ":":
+        if not plain_start_ok(text) or ": " in text or text[-1] == ":":
             raise Unsupported(f"column {col + 1}: unsupported plain scalar {text!r}")
         return self._scalar(text)
-
-    def _build_flow(self, template: _FlowTemplate, lineno: int, path: KeyPath) -> list[Node] | dict[Scalar, Node]:
-        """A fresh collection (and its marks) from a template of _flow_template."""
-        file, new_mark, marks = self._file, Mark, self.marks
-        if template[0]:
-            seq: list[Node] = []
-            for column, value in template[1]:
-                marks[path + (len(seq),)] = new_mark(file, lineno, column)
-                seq.append(value)
-            return seq
-        mapping: dict[Scalar, Node] = {}
-        for column, key, key_text, value in template[1]:
-            item_path = path + (key,)
-            if key in mapping:
-                self._duplicate(key_text, item_path, lineno, column - 1)
-            else:
-                marks[item_path] = new_mark(file, lineno, column)
-            mapping[key] = value
-        return mapping
-
-    def _flow_template(self, text: str, col: int) -> _FlowTemplate | None:
-        """Parse a flow collection of plain scalars matching _SIMPLE_FLOW_* (then
-        splitting on ',' and ':' is safe), else return None. `col` is the 0-based
-        column of text[0]."""
-        is_sequence = text[0] == "["
-        found = (_SIMPLE_FLOW_SEQUENCE if is_sequence else _SIMPLE_FLOW_MAPPING).match(text)
-        if not found:
-            return None
-        inner = found.group(1)
-        if len(inner) > _MAX_SIMPLE_KEY:  # (so that no key is too long)
-            return None
-        column = col + found.start(1) + 1  # 1-based column of inner[0]
-        raws = inner.split(",") if inner else []
-        if is_sequence:
-            items: list[tuple[int, Scalar]] = []
-            for raw in raws:
-                item = raw.lstrip(" ")
-                items.append((column + len(raw) - len(item), self._scalar(item.rstrip(" "))))
-                column += len(raw) + 1
-            return True, tuple(items)
-        entries: list[tuple[int, Scalar, str, Scalar]] = []
-        for raw in raws:
-            raw_key, raw_value = raw.split(":")
-            key_text = raw_key.lstrip(" ")
-            key_column = column + len(raw_key) - len(key_text)
-            key_text = key_text.rstrip(" ")
-            entries.append((key_column, self._scalar(key_text), key_text, self._scalar(raw_value.strip(" "))))
-            column += len(raw) + 1
-        return False, tuple(entries)
-
-    def _flow(self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int) -> tuple[Node, int]:
-        """Parse the flow node at text[pos]; `base` is the column of text[0]."""
-        if pos >= len(text):  # the collection goes on on the next line
-            raise Unsupported(f"line {lineno}: multi-line flow collection")
-        first = text[pos]
-        if first == "[" or first == "{":
-            if depth >= _MAX_FLOW_DEPTH:
-                raise Unsupported(f"line {lineno}: flow collections nested too deeply")
-            if first == "[":
-                return self._flow_sequence(text, pos, base, lineno, path, depth + 1)
-            return self._flow_mapping(text, pos, base, lineno, path, depth + 1)
-        if first == "'" or first == '"':
-            return scan_quoted(text, pos)
-        found = _FLOW_PLAIN.match(text, pos)
-        if not found:
-            raise Unsupported(f"line {lineno}: unsupported flow scalar")
-        return self._scalar(found.group()), found.end()
-
-    def _flow_sequence(
-        self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int
-    ) -> tuple[list[Node], int]:
-        seq: list[Node] = []
-        pos = _skip_spaces(text, pos + 1)
-        if text.startswith("]", pos):
-            return seq, pos + 1
-        while True:
-            item_path = path + (len(seq),)
-            self.marks[item_path] = Mark(self._file, lineno, base + pos + 1)
-            value, pos = self._flow(text, pos, base, lineno, item_path, depth)
-            seq.append(value)
-            pos = _next_flow_entry(text, pos, "]", lineno)
-            if pos < 0:
-                return seq, -pos
-
-    def _flow_mapping(
-        self, text: str, pos: int, base: int, lineno: int, path: KeyPath, depth: int
-    ) -> tuple[dict[Scalar, Node], int]:
-        mapping: dict[Scalar, Node] = {}
-        pos = _skip_spaces(text, pos + 1)
-        if text.startswith("}", pos):
-            return mapping, pos + 1
-        while True:
-            key_col = base + pos
-            if pos >= len(text):
-                raise Unsupported(f"line {lineno}: multi-line flow collection")
-            plain = text[pos] not in "'\""
-            if plain:
-                found = _FLOW_PLAIN.match(text, pos)
-                if not found:  # complex keys, empty keys ...
-                    raise Unsupported(f"line {lineno}: unsupported flow mapping key")
-                key_text, pos = found.group(), found.end()
-                key: Scalar = self._scalar(key_text)
-            else:
-                key_text, pos = scan_quoted(text, pos)
-                key = key_text
-            pos = _skip_spaces(text, pos)
-            # `{a, b}` (keys without values) and, after a plain key, `{a :b}` (where
-            # PyYAML reads the key 'a :b') are left to PyYAML.
-            if not text.startswith(":", pos) or (plain and text[pos + 1 : pos + 2] not in ("", " ", ",", "}")):
-                raise Unsupported(f"line {lineno}: unsupported flow mapping entry")
-            if pos - (key_col - base) > _MAX_SIMPLE_KEY:
-                raise Unsupported(f"line {lineno}: flow mapping key too long")
-            pos = _skip_spaces(text, pos + 1)
-            item_path = path + (key,)
-            if key in mapping:
-                self._duplicate(key_text, item_path, lineno, key_col)
-            else:
-                self.marks[item_path] = Mark(self._file, lineno, key_col + 1)
-            if pos < len(text) and text[pos] in ",}":
-                mapping[key] = None
-            elif pos < len(text):
-                mapping[key], pos = self._flow(text, pos, base, lineno, item_path, depth)
-            pos = _next_flow_entry(text, pos, "}", lineno)
-            if pos < 0:
-                return mapping, -pos
-
-
-def _skip_spaces(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] == " ":
-        pos += 1
-    return pos
-
-
-def _next_flow_entry(text: str, pos: int, closing: str, lineno: int) -> int:
-    """After a flow entry: return the start of the next entry, or -(end offset)
-    when the collection closes. Trailing commas, comments, line ends and
-    single-pair mappings in sequences are left to PyYAML."""
-    pos = _skip_spaces(text, pos)
-    if text.startswith(closing, pos):
-        return -(pos + 1)
-    if text.startswith(",", pos):
-        pos = _skip_spaces(text, pos + 1)
-        if pos < len(text) and text[pos] not in ",]}#":
-            return pos
-    raise Unsupported(f"line {lineno}: unsupported flow collection syntax")
-
-
-def _is_marker(stripped: str) -> bool:
-    """'---', '...' or '%' at column 0 (document markers, directives): even when
-    they are harmless plain scalars, let PyYAML decide."""
-    return stripped[0] == "%" or stripped.startswith(("---", "..."))
 
 
 def parse(text: str, file: str) -> FastResult:
@@ -692,3 +347,4 @@ def parse(text: str, file: str) -> FastResult:
     # without this, the cyclic GC runs over and over and it takes twice as long.
     with gc_paused():
         return FastParser(file).parse(text)
+
