@@ -26,6 +26,7 @@ from rostersync.edit.paths import (
     find_path,
     parse_cell,
 )
+from rostersync.roster.files import read_text_file
 from rostersync.roster.problems import Problem, RosterError
 
 _DELIMITERS = (",", ";", "\t")
@@ -39,20 +40,10 @@ def import_csv(roster: str | Path, csv_file: str | Path, file: str | None = None
 def read_csv(csv_file: str | Path) -> list[OperatorWish]:
     """The rows of an HR export as operators to add, or `RosterError` with every problem."""
     path = Path(csv_file)
-    text = _read(path)
+    # utf-8-sig: spreadsheets put a byte-order mark before the header.
+    text = read_text_file(path, encoding="utf-8-sig", advice="export the sheet as CSV UTF-8")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
     return _Reader(str(path), reader).wishes()
-
-
-def _read(path: Path) -> str:
-    try:
-        # utf-8-sig: spreadsheets put a byte-order mark before the header.
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterError([Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                                         "export the sheet as CSV UTF-8")]) from None
-    except OSError as exc:
-        raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
 
 
 def _delimiter(header: str) -> str:

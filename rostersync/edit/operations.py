@@ -17,8 +17,8 @@ from typing import Any, Literal
 from rostersync.edit.errors import EditError, NeedsTargetFile
 from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
 from rostersync.edit.yaml_edit import Entry, RosterText
-from rostersync.roster.files import require_roster_files
-from rostersync.roster.loader import load_texts, roster_files
+from rostersync.roster.files import read_text_file, roster_files, universal_newlines
+from rostersync.roster.loader import load_texts
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError
 
@@ -113,37 +113,20 @@ def remove_operator(roster: str | Path, email: str) -> EditResult:
 # --- reading the roster --------------------------------------------------------------
 
 
-def _open_roster(source: Path) -> dict[str, RosterText]:
+def _open_roster(path: Path) -> dict[str, RosterText]:
     """Each file of the roster, by the name the loader gives it in messages."""
-    paths = roster_files(source)
-    require_roster_files(source, paths)
-    raw = {str(path): _read(path) for path in paths}
+    # The text as written, "\r\n" included: edits keep line endings.
+    raw = {str(file): read_text_file(file) for file in roster_files(path)}
     try:
         return {name: RosterText(name, text) for name, text in raw.items()}
     except (YamlLoadError, EditError) as exc:
         # The loader says more (every problem of every file, an empty file as such);
         # what is left is a valid roster that cannot be edited, such as a flow list.
-        load_texts((name, _as_read(text)) for name, text in raw.items())
+        load_texts((name, universal_newlines(text)) for name, text in raw.items())
         if isinstance(exc, EditError):
             raise
         raise RosterError([Problem(p.mark.file, p.mark.line, p.mark.column, "", p.message)
                            for p in exc.problems]) from None
-
-
-def _read(path: Path) -> str:
-    # Read bytes, not text mode, which would turn "\r\n" into "\n": edits keep line endings.
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        raise RosterError([Problem(str(path), 1, 1, "", message)]) from None
-    except OSError as exc:
-        raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
-
-
-def _as_read(text: str) -> str:
-    """The text as `load_roster` sees it, which reads files with universal newlines."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _find(texts: dict[str, RosterText], email: str) -> tuple[RosterText, Entry] | None:
@@ -265,4 +248,4 @@ def _check_read_back(new_texts: dict[str, str], wishes: Sequence[OperatorWish]) 
 
 def _validate(texts: dict[str, RosterText], new_texts: dict[str, str]) -> None:
     """The whole roster, as it would be on disk, against the format and its rules."""
-    load_texts((name, _as_read(new_texts.get(name, text.text))) for name, text in texts.items())
+    load_texts((name, universal_newlines(new_texts.get(name, text.text))) for name, text in texts.items())

@@ -19,7 +19,8 @@ from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, U
 from rostersync.plan.errors import PlanError
 from rostersync.plan.protocols import LiveRecord, OperatorLister
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
-from rostersync.roster.loader import Roster, WantedOperator, gc_paused, matches_ignore
+from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
 from rostersync.roster.model import Scope
 
 
@@ -172,14 +173,14 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
     unchanged = 0
     for wanted in roster.operators:
         record = matcher.find(wanted)
-        source = f"{wanted.source.file}:{wanted.source.line}"
+        source = f"{wanted.mark.file}:{wanted.mark.line}"
         if record is None:
             creates.append(Create(wanted.email, scope_fields(roster.scope, wanted.fields), source))
             continue
         if record.id in claimed:
             other = claimed[record.id]
             raise PlanError(
-                f"{wanted.email} ({source}) and {other.email} ({other.source.file}:{other.source.line}) "
+                f"{wanted.email} ({source}) and {other.email} ({other.mark.file}:{other.mark.line}) "
                 f"both match live operator #{record.id}: one by external_id, the other by email. "
                 "Give each operator its own external_id, or fix the emails."
             )
