@@ -11,7 +11,7 @@ from typing import TypeVar
 import click
 
 from rostersync.api import IAdvizeClient
-from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.connection import SANDBOX_KEY, Connection, _read_key, connection_options, log, open_client
 from rostersync.cli.errors import CliFailure, handle_errors
 from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
@@ -61,6 +61,11 @@ def target_of(connection: Connection, base_url: str) -> str:
     return "sandbox" if connection.sandbox else base_url
 
 
+def signing_key(connection: Connection) -> str:
+    """What saved plans are signed with: the API key (the sandbox's fixed one with --sandbox)."""
+    return SANDBOX_KEY if connection.sandbox else _read_key(connection)
+
+
 def make_plan(roster: Roster, connection: Connection, client: IAdvizeClient) -> Plan:
     where = "the sandbox" if connection.sandbox else client.base_url
     log(connection, f"Reading the operators in scope from {where} ...")
@@ -93,7 +98,7 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
     click.echo(render(the_plan, output_format, no_color), nl=False)
     raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
     if out is not None:
-        save_plan(out, the_plan, wanted, target_of(connection, client.base_url))
+        save_plan(out, the_plan, wanted, target_of(connection, client.base_url), api_key=signing_key(connection))
         log(connection, f"Saved the plan to {out} (it holds secrets; mode 0600). Apply it with: rostersync apply {out}")
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
@@ -123,7 +128,9 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
     """
     client = open_client(connection, page_workers=min(parallelism, 8))
     if is_saved_plan(target):
-        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url)).plan
+        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url),
+                                   api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
+                                   force=force).plan
         click.echo(render(the_plan, output_format, no_color), nl=False)
     else:
         wanted = load_roster(target)

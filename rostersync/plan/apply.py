@@ -15,8 +15,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from rostersync.api.errors import ApiError, NotFoundError, OutcomeUnknownError, ServerError, TransportError
-from rostersync.plan.changes import Change, Create, Delete, Plan, Update
-from rostersync.plan.engine import diff_fields, update_payload
+from rostersync.plan.changes import Change, Create, Delete, Plan, Update, update_payload
+from rostersync.plan.engine import diff_fields
 from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.plan.protocols import LiveRecord, OperatorWriter
 
@@ -146,7 +146,7 @@ def _create(client: OperatorWriter, change: Create) -> Outcome:
 def _adopt(client: OperatorWriter, change: Create, existing: LiveRecord) -> Outcome:
     remaining = diff_fields(change.fields, existing.fields)
     if remaining:
-        client.update_operator(existing.id, update_payload(change.fields, remaining))
+        client.update_operator(existing.id, update_payload(remaining))
     return Outcome(change, "done", f"created #{existing.id} (the reply was lost; found by email and adopted)")
 
 
