@@ -1,11 +1,21 @@
-"""`plan` and `apply`: show what would change on the account, then make it so."""
+"""`plan` and `apply`: show what would change on the account, then make it so.
+
+SIGTERM (what CI sends to a cancelled job) is handled like Ctrl-C while apply
+writes: the writes in flight finish, no new one starts, the report is printed, and
+the exit status is 143 (128 + SIGTERM; 130 after Ctrl-C). The library only sees the
+`stop` event that the handler sets.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TypeVar
 
 import click
@@ -25,7 +35,8 @@ from rostersync.render.text import render_outcome, render_plan, render_report
 from rostersync.roster.loader import Roster, load_roster
 
 EXIT_CHANGES = 2  # --detailed-exitcode: the plan has changes
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
+EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -143,9 +154,35 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
             confirm()
     if not the_plan.has_changes:
         return
-    report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan))
-    click.echo(render_report(report, color=use_color(no_color)), nl=False)
-    exit_for(report)
+    stop = threading.Event()
+    with stop_on_sigterm(stop) as terminated:
+        report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan),
+                            stop=stop)
+        click.echo(render_report(report, color=use_color(no_color)), nl=False)
+    exit_for(report, terminated=terminated.is_set())
+
+
+@contextmanager
+def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
+    """While inside, SIGTERM sets `stop` (as Ctrl-C does) instead of killing the process.
+
+    Yields an event that tells whether a SIGTERM came. Outside the main thread (where
+    no handler can be installed) it does nothing.
+    """
+    terminated = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield terminated
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        terminated.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def confirm() -> None:
@@ -172,8 +209,8 @@ def progress(connection: Connection, the_plan: Plan) -> Callable[[Outcome], None
     return report
 
 
-def exit_for(report: ApplyReport) -> None:
+def exit_for(report: ApplyReport, *, terminated: bool = False) -> None:
     if report.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if not report.ok:
         sys.exit(1)
