@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ class LiveAccount:
     operators: tuple[LiveRecord, ...]
     ignored: int = 0
     warnings: tuple[str, ...] = ()
+    listed_ids: frozenset[int] = frozenset()  # every id of the listing, ignored ones too
 
 
 def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> LiveAccount:
@@ -48,7 +49,7 @@ def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> Li
             ignored += 1
             continue
         owned.append(record)
-    return LiveAccount(tuple(owned), ignored, tuple(warnings))
+    return LiveAccount(tuple(owned), ignored, tuple(warnings), frozenset(record.id for record in records))
 
 
 def fingerprint(fields: Mapping[str, Any]) -> str:
@@ -123,14 +124,6 @@ def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[Fiel
     return sorted(changes, key=lambda c: c.field)
 
 
-def update_payload(wanted: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, Any]:
-    """What a PUT must send: the changed fields, and call_config whole if any key changed."""
-    payload: dict[str, Any] = {}
-    for change in changes:
-        payload[change.top] = wanted[change.top]
-    return payload
-
-
 @dataclass
 class _Matcher:
     """Pairs wanted operators with live ones: external_id first, then email."""
@@ -164,6 +157,16 @@ def scope_fields(scope: Scope, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {**fields, **extra}
 
 
+def scope_mismatch(scope: Scope, fields: Mapping[str, Any]) -> str | None:
+    """Why an operator with these fields is outside `scope`, or None when it is inside."""
+    if scope.group_id is not None and fields.get("group_id") != scope.group_id:
+        return f"its group is {fields.get('group_id')}, not the scope's {scope.group_id}"
+    websites = fields.get("website_list")
+    if scope.website_id is not None and not (isinstance(websites, list) and scope.website_id in websites):
+        return f"its websites {websites} do not include the scope's {scope.website_id}"
+    return None
+
+
 def build_plan(roster: Roster, live: LiveAccount) -> Plan:
     """The changes that make the live account match the roster."""
     matcher = _Matcher(live.operators)
@@ -187,8 +190,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
         claimed[record.id] = wanted
         changes = diff_fields(wanted.fields, record.fields)
         if changes:
-            payload = update_payload(wanted.fields, changes)
-            updates.append(Update(wanted.email, record.id, tuple(changes), payload, fingerprint(record.fields), source))
+            updates.append(Update(wanted.email, record.id, tuple(changes), fingerprint(record.fields), source))
         else:
             unchanged += 1
     deletes: list[Change] = []
@@ -207,7 +209,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
             "would be created. If this account is not new, check the API key, the base URL and the scope."
         )
     ordered = sorted(creates, key=_by_email) + sorted(updates, key=_by_email) + sorted(deletes, key=_by_email)
-    return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings))
+    return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings), roster.scope, live.listed_ids)
 
 
 def _by_email(change: Change) -> str:

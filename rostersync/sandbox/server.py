@@ -286,7 +286,7 @@ class SandboxApp:
             allowed = ", ".join(actions)
             return failure(405, f"Method {method} is not allowed on {kind}: use {allowed}.",
                            kind="error", headers={"Allow": allowed})
-        request = Request(method, query, _read_form(headers, body), operator_id)
+        request = Request(method, query, self.faults.without_ignored(method, _read_form(headers, body)), operator_id)
         try:
             return action(self.store, request)
         except OperatorNotFound as exc:
