@@ -17,6 +17,7 @@ import pytest
 from resilience_support import FakeClock, roster_text
 
 from rostersync.api import IAdvizeClient, RequestEvent
+from rostersync.api.options import ClientOptions
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
@@ -55,7 +56,7 @@ def after_first_post(sandbox: Sandbox, then: Callable[[], None] = lambda: None) 
 
 def client_for(sandbox: Sandbox, hook: Callable[[RequestEvent], None]) -> IAdvizeClient:
     clock = FakeClock()
-    return IAdvizeClient(sandbox.url, KEY, on_request=hook, sleep=clock.sleep, clock=clock)
+    return IAdvizeClient(sandbox.url, KEY, ClientOptions(on_request=hook, sleep=clock.sleep, clock=clock))
 
 
 def test_another_teams_operator_is_not_adopted(sandbox: Sandbox) -> None:
