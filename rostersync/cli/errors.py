@@ -38,9 +38,15 @@ def escape_lines(message: str) -> str:
 LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError)
 
 
+def describe_problems(exc: RosterError, summary: str) -> str:
+    """One escaped line per problem, then `summary`: a line break inside a value (a
+    key, a file name) shows as ``\\n`` and cannot pass for a problem of its own."""
+    return "\n".join([*(for_terminal(str(p)) for p in exc.problems), summary])
+
+
 def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, RosterError):
-        return "\n".join([*(for_terminal(str(p)) for p in exc.problems), exc.summary])
+        return describe_problems(exc, exc.summary)
     return f"Error: {exc}"
 
 
