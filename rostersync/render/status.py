@@ -8,7 +8,8 @@
     2 of 3 operators connected.
 
 A channel shows "-" when it is not enabled for the operator; CONNECTED is "never"
-when the account lists the operator but the live availability does not.
+when the account lists the operator but the live availability does not. Emails come
+from the API and are terminal-escaped (`for_terminal`) before columns are measured.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Collection, Iterable
 
 from rostersync.api.records import ChannelAvailability, LiveAvailability
 from rostersync.plan.protocols import LiveRecord
+from rostersync.render.escape import for_terminal
 
 _HEADER = ("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")
 
@@ -41,8 +43,8 @@ def render_status(operators: Iterable[LiveRecord], live: Iterable[LiveAvailabili
     if only is not None:
         emails = {op_id: email for op_id, email in emails.items() if email.lower() in only}
     rows = [_HEADER]
-    for op_id, email in sorted(emails.items(), key=lambda item: item[1].lower()):
-        item = by_id.get(op_id)
+    for op_id, raw_email in sorted(emails.items(), key=lambda item: item[1].lower()):
+        item, email = by_id.get(op_id), for_terminal(raw_email)
         if item is None:
             rows.append((email, "never", "-", "-", "-"))
         else:
