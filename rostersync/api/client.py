@@ -122,7 +122,7 @@ class IAdvizeClient:
             "POST", "/operator", action=action, form=form_pairs(fields), secrets=_secrets_in(fields)
         )
         try:
-            return parse_operator(_unwrap_single(reply.data))
+            return parse_operator(_unwrap_single(reply.data), redact=self._transport.redactor)
         except RecordError as exc:
             problem = str(exc)
         # It was created, but the reply does not say as what: find it instead.
@@ -263,7 +263,7 @@ class IAdvizeClient:
             raise unexpected_reply("GET", path, action, reply.status,
                                    f"pagination is {pagination!r}, expected an object with 'pages'") from None
 
-    def _parse_page(self, reply: Reply, number: int, path: str, action: str, parse: Callable[[Any], T]) -> list[T]:
+    def _parse_page(self, reply: Reply, number: int, path: str, action: str, parse: Callable[..., T]) -> list[T]:
         items = _items_of(reply.data)
         if items is None:
             raise unexpected_reply("GET", path, action, reply.status,
@@ -271,7 +271,7 @@ class IAdvizeClient:
         records: list[T] = []
         for index, item in enumerate(items):
             try:
-                records.append(parse(item))
+                records.append(parse(item, redact=self._transport.redactor))
             except RecordError as exc:
                 raise unexpected_reply(
                     "GET", path, action, reply.status, f"page {number}, item {index}: {exc}"
@@ -284,13 +284,13 @@ class IAdvizeClient:
         reply = self._transport.request("GET", path, action=action)
         return self._parse_one(parse, _unwrap_single(reply.data), operator_id, "GET", path, action, reply.status)
 
-    @staticmethod
     def _parse_one(
+        self,
         parse: Callable[..., R], data: Any, operator_id: int, method: str, path: str, action: str, status: int
     ) -> R:
         """``parse(data)``; a reply without a usable object is an UnexpectedResponseError."""
         try:
-            return parse(data, expected_id=int(operator_id))
+            return parse(data, expected_id=int(operator_id), redact=self._transport.redactor)
         except RecordError as exc:
             raise unexpected_reply(method, path, action, status, f"'data': {exc}") from None
 

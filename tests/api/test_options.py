@@ -15,7 +15,7 @@ from rostersync.cli.connection import RETRY_BUDGET_ENV, Connection, client_optio
 
 def test_options_are_frozen_and_default_to_the_documented_values() -> None:
     options = ClientOptions()
-    assert (options.timeout, options.max_attempts, options.retry_budget_s, options.max_rps) == (30.0, 5, 60.0, None)
+    assert (options.timeout, options.max_attempts, options.retry_budget_s, options.max_rps) == (60.0, 5, 60.0, None)
     assert (options.insecure, options.on_request, options.page_workers, options.rng) == (False, None, 4, None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         options.max_attempts = 1  # type: ignore[misc]
