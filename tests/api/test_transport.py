@@ -298,12 +298,20 @@ def test_lenient_pagination(client: IAdvizeClient, scripted: ScriptedServer) -> 
     # No pagination at all: one page.
     scripted.queue(ok([{"id": 1}]))
     assert [r.id for r in client.list_operators()] == [1]
-    # Pages as a string, a PHP object for data, and an item repeated across pages.
-    scripted.queue(ok({"0": {"id": 1}, "1": {"id": 2}}, pagination={"page": "1", "pages": "2"}),
-                   ok([{"id": 2, "role": "admin"}, {"id": 3, "role": "admin"}], pagination={"page": 2, "pages": 2}))
+    # Pages and count as strings, a PHP object for data, roles from the deprecated role.
+    scripted.queue(ok({"0": {"id": 1}, "1": {"id": 2}}, pagination={"page": "1", "pages": "2", "count": "3"}),
+                   ok([{"id": 3, "role": "admin"}], pagination={"page": 2, "pages": 2, "count": 3}))
     records = client.list_operators()
     assert [r.id for r in records] == [1, 2, 3]
     assert records[2].fields["roles"] == ["admin"]
+
+
+def test_an_item_repeated_across_pages_is_refused(client: IAdvizeClient, scripted: ScriptedServer) -> None:
+    # It used to be dropped with a warning; a listing that moved while read is not used.
+    scripted.queue(ok([{"id": 1}, {"id": 2}], pagination={"page": 1, "pages": 2}),
+                   ok([{"id": 2}, {"id": 3}], pagination={"page": 2, "pages": 2}))
+    with pytest.raises(UnexpectedResponseError, match="id 2 is listed on page 1 and page 2. The listing cannot"):
+        client.list_operators()
 
 
 def test_a_failing_hook_does_not_break_the_call(scripted: ScriptedServer, clock: FakeClock) -> None:
