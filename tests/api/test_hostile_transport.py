@@ -117,3 +117,49 @@ def test_success_helper_answers_an_empty_listing(server: HostileServer, clock: F
     server.behaviour = lambda request: success([], pagination={"page": 1, "pages": 1, "count": 0})
     with client_of(server, clock) as api:
         assert api.list_operators() == []
+
+
+# --- the same over TLS, as against the real service ----------------------------------------
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A throwaway self-signed certificate for 127.0.0.1, made with the openssl tool."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl tool to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])  # verified, as any https:// base URL is
+    with hostile() as running:
+        running._server.socket = context.wrap_socket(running._server.socket, server_side=True)
+        running.url = running.url.replace("http://", "https://")
+        yield running
+
+
+def test_over_tls_the_deadline_and_the_bound_hold_and_connections_are_reused(tls_server: HostileServer,
+                                                                             clock: FakeClock) -> None:
+    tls_server.behaviour = lambda request: success({"id": 5})
+    with client_of(tls_server, clock, timeout=0.5) as api:
+        assert [api.get_operator(5).id for _ in range(3)] == [5, 5, 5]
+        for behaviour, error, fragment in [(drip("headers"), TransportError, "no complete reply within 0.5s"),
+                                           (drip("body"), TransportError, "no complete reply within 0.5s"),
+                                           (gzip_bomb(256), UnexpectedResponseError, "larger than 32 MiB")]:
+            tls_server.behaviour = behaviour
+            started = time.monotonic()
+            with pytest.raises(error, match=fragment):
+                api.get_operator(5)
+            assert time.monotonic() - started < 5

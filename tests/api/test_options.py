@@ -52,6 +52,8 @@ def test_the_cli_passes_its_options_and_reads_the_retry_budget_from_the_environm
     options = client_options(CONNECTION, page_workers=8, environ={})
     assert (options.max_rps, options.insecure, options.page_workers, options.on_request) == (2.5, True, 8, None)
     assert options.retry_budget_s == ClientOptions().retry_budget_s
+    assert options.timeout == ClientOptions().timeout == 60.0
+    assert client_options(dataclasses.replace(CONNECTION, timeout=2.5), page_workers=1, environ={}).timeout == 2.5
     assert client_options(CONNECTION, page_workers=1, environ={RETRY_BUDGET_ENV: " 0 "}).retry_budget_s == 0
     assert client_options(CONNECTION, page_workers=1, environ={RETRY_BUDGET_ENV: "2.5"}).retry_budget_s == 2.5
     verbose = dataclasses.replace(CONNECTION, verbose=True)
