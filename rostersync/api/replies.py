@@ -29,7 +29,7 @@ from rostersync.api.errors import (
 from rostersync.api.redaction import Redactor
 
 __all__ = ["MAX_SERVER_MESSAGE_CHARS", "OUTCOME_UNKNOWN_ADVICE", "RETRYABLE_STATUSES", "RETRY_AFTER_CAP_S",
-           "Failure", "Reply", "read_response", "unexpected_reply"]
+           "Failure", "Reply", "read_response", "retry_after", "unexpected_reply"]
 
 RETRY_AFTER_CAP_S = 30.0  # a server asking for longer is waited out no more than this
 MAX_SERVER_MESSAGE_CHARS = 300  # of meta.message quoted in an error, after redaction
