@@ -49,7 +49,28 @@ def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> Li
             ignored += 1
             continue
         owned.append(record)
+    refuse_ambiguous(owned)
     return LiveAccount(tuple(owned), ignored, tuple(warnings), frozenset(record.id for record in records))
+
+
+def refuse_ambiguous(records: Sequence[LiveRecord]) -> None:
+    """Matching is by id and by email: a listing holding one of them twice cannot be
+    planned from (which of the two would the roster mean, and which be deleted?)."""
+    ids: set[int] = set()
+    emails: dict[str, int] = {}
+    for record in records:
+        if record.id in ids:
+            raise PlanError(f"live operator #{record.id} is listed twice: the listing cannot be trusted; plan again")
+        ids.add(record.id)
+        email = record.fields.get("email")
+        if isinstance(email, str) and email.strip():
+            other = emails.setdefault(email.strip().lower(), record.id)
+            if other != record.id:
+                raise PlanError(
+                    f"live operators #{other} and #{record.id} have the same email {email!r} (compared "
+                    "case-insensitively), so nothing tells which one the roster means: change or delete one "
+                    "of them on the account, then plan again"
+                )
 
 
 def fingerprint(fields: Mapping[str, Any]) -> str:

@@ -64,7 +64,9 @@ class GraphQLBackend:
             raise ConfigError(f"max_attempts must be at least 1, got {options.max_attempts}")
         self.endpoint = validate_endpoint(endpoint, what="GraphQL URL", insecure=options.insecure)
         self.token_url = validate_endpoint(token_url, what="token URL", insecure=options.insecure)
-        self._session = _new_session(16)
+        # Plain http:// (loopback only): no environment proxy may see the password or token.
+        self._session = _new_session(16, use_env_proxies=self.endpoint.startswith("https")
+                                     and self.token_url.startswith("https"))
         timeouts = _timeouts(options.timeout)
         self._auth = TokenProvider(self.token_url, credentials, session=self._session, timeout=timeouts,
                                    on_request=options.on_request, sleep=options.sleep, clock=options.clock,

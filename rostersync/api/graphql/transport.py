@@ -40,12 +40,12 @@ from rostersync.api.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from rostersync.api.exchange import describe_network_error, never_sent
 from rostersync.api.graphql.auth import TokenProvider, retry_after_seconds
 from rostersync.api.graphql.documents import AUTH_ERROR_NAMES, NO_RETRY, Document
 from rostersync.api.options import RequestEvent
 from rostersync.api.pacing import RateGate
 from rostersync.api.replies import OUTCOME_UNKNOWN_ADVICE, RETRYABLE_STATUSES, Failure
-from rostersync.api.transport import _describe_transport, _never_sent  # private: shared on purpose
 
 __all__ = ["CallKind", "GraphQLReply", "GraphQLTransport"]
 
@@ -141,7 +141,7 @@ class GraphQLTransport:
             response = self._session.post(self.endpoint, data=call.body, headers=headers, timeout=self._timeout,
                                           allow_redirects=False)
         except requests.RequestException as exc:
-            detail = self._auth.redactor(_describe_transport(exc, self._timeout[1]))
+            detail = describe_network_error(exc, self._timeout[1], self._auth.redactor)
             self._emit(call, None, sent, detail)
             return self._transport_failure(call, exc, detail)
         with response:
@@ -153,7 +153,7 @@ class GraphQLTransport:
         advice = "check the network, any proxy, and IADVIZE_GRAPHQL_URL"
         if isinstance(exc, requests.exceptions.SSLError):
             return Failure(TransportError, reach, "check the server certificate or REQUESTS_CA_BUNDLE")
-        if _never_sent(exc):
+        if never_sent(exc):
             return Failure(TransportError, reach, advice, retryable=True)
         if call.kind == "create":
             return Failure(OutcomeUnknownError, f"the request was sent but no reply came back ({detail})",
