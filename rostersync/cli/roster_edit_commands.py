@@ -16,6 +16,7 @@ from rostersync.edit import (
     EditError,
     EditResult,
     NeedsTargetFile,
+    SharedAnchors,
     UnknownField,
     add_operator,
     find_path,
@@ -41,7 +42,7 @@ def _edit_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except RosterError as exc:
+        except (RosterError, SharedAnchors) as exc:
             count = len(exc.problems)
             summary = f"{count} problem{'s' if count != 1 else ''} found; nothing was written."
             raise CliFailure("\n".join([*(str(p) for p in exc.problems), summary])) from None

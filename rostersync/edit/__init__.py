@@ -7,7 +7,7 @@ returns an `EditResult` saying what changed, with the new text of each file.
 """
 
 from rostersync.edit.csv_import import import_csv, read_csv
-from rostersync.edit.errors import EditError, NeedsTargetFile
+from rostersync.edit.errors import EditError, NeedsTargetFile, SharedAnchors
 from rostersync.edit.operations import (
     EditResult,
     FieldUpdate,
@@ -34,6 +34,7 @@ __all__ = [
     "NeedsTargetFile",
     "OperatorChange",
     "OperatorWish",
+    "SharedAnchors",
     "UnknownField",
     "add_operator",
     "add_operators",

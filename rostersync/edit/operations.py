@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from rostersync.edit.errors import EditError, NeedsTargetFile
+from rostersync.edit.errors import EditError, NeedsTargetFile, SharedAnchors
 from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
 from rostersync.edit.yaml_edit import Entry, RosterText
 from rostersync.roster.files import require_roster_files
@@ -92,9 +92,11 @@ def add_operators(roster: str | Path, wishes: Sequence[OperatorWish], file: str 
     texts = _open_roster(Path(roster))
     edit = _Edit(texts)
     changes = [_apply_wish(edit, wish, Path(roster), file) for wish in wishes]
+    if edit.refused:
+        raise SharedAnchors(edit.refused)
     new_texts = edit.new_texts()
-    _check_read_back(new_texts, [w for w, c in zip(wishes, changes, strict=True) if c.action in ("added", "updated")])
     _validate(texts, new_texts)
+    _check_read_back(new_texts, [w for w, c in zip(wishes, changes, strict=True) if c.action in ("added", "updated")])
     return EditResult(tuple(changes), new_texts)
 
 
@@ -105,6 +107,9 @@ def remove_operator(roster: str | Path, email: str) -> EditResult:
     if found is None:
         return EditResult((OperatorChange(email, "absent", None),))
     text, entry = found
+    refused = text.shared_anchors(entry, removing=True)
+    if refused:
+        raise SharedAnchors(refused)
     new_texts = {text.name: text.rewrite({}, {entry.index}, [])}
     _validate(texts, new_texts)
     return EditResult((OperatorChange(entry.email or email, "removed", text.name),), new_texts)
@@ -164,6 +169,7 @@ class _Edit:
         self.texts = texts
         self.replaced: dict[str, dict[int, list[str]]] = {}
         self.appended: dict[str, list[list[str]]] = {}
+        self.refused: list[Problem] = []  # entries that cannot be edited on their own
 
     def replace(self, text: RosterText, entry: Entry, lines: list[str]) -> None:
         self.replaced.setdefault(text.name, {})[entry.index] = lines
@@ -204,7 +210,11 @@ def _apply_wish(edit: _Edit, wish: OperatorWish, roster: Path, file: str | None)
     # Only the fields that differ are written, so that `[en, fr]` is not rewritten as
     # `[fr, en]` just because the request listed them in that order.
     changed = [(e, v) for e, v in wish.values if e.label in {u.label for u in updates}]
-    edit.replace(text, entry, text.edited_entry(entry, _written(changed)))
+    refused = text.shared_anchors(entry)
+    if refused:
+        edit.refused += refused
+    else:
+        edit.replace(text, entry, text.edited_entry(entry, _written(changed)))
     return OperatorChange(email, "updated", text.name, updates, wish.origin)
 
 

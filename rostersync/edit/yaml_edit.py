@@ -33,8 +33,10 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
+from rostersync.edit.anchors import Link, keep_anchors, links, shared_anchor_problems
 from rostersync.edit.errors import EditError
 from rostersync.edit.paths import KEY_ORDER, EditablePath
+from rostersync.roster.problems import Problem
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 
 # A key with no value on its line, such as `call_config:`, opening a nested block.
@@ -98,6 +100,15 @@ class RosterText:
     def find(self, email: str) -> Entry | None:
         """The entry for `email`, compared case-insensitively as the loader does."""
         return self._by_email.get(email.lower())
+
+    def shared_anchors(self, entry: Entry, *, removing: bool = False) -> list[Problem]:
+        """Why `entry` cannot be edited on its own text: the YAML anchors it shares
+        with the rest of the file (none, usually). See `rostersync.edit.anchors`."""
+        return shared_anchor_problems(self.name, entry, self.entries, self._links, uses_matter=not removing)
+
+    @functools.cached_property
+    def _links(self) -> list[Link]:
+        return links("\n".join(self.bodies))
 
     def _operators_key_line(self, loaded: LoadedYaml) -> int:
         data = loaded.data
@@ -182,6 +193,7 @@ class RosterText:
             raise EditError(f"{self.name}:{entry.start + 1}: cannot edit this entry: {exc}") from None
         if not isinstance(node, CommentedMap):
             raise EditError(f"{self.name}:{entry.start + 1}: operators[{entry.index}] is not a mapping")
+        keep_anchors(node)
         return node
 
     def _render(self, node: CommentedMap, dash_column: int, key_column: int) -> list[str]:
