@@ -15,15 +15,18 @@ from rostersync.edit import (
     EditablePath,
     EditError,
     EditResult,
+    HeaderMap,
     NeedsTargetFile,
     SharedAnchors,
     UnknownField,
+    UnsafeRemoval,
     add_operator,
     find_path,
     import_csv,
     parse_assignment,
     remove_operator,
 )
+from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO
 from rostersync.render.edits import describe_change, describe_import
 from rostersync.roster.problems import RosterError
 
@@ -48,6 +51,8 @@ def _edit_errors(command: F) -> F:
             raise CliFailure("\n".join([*(str(p) for p in exc.problems), summary])) from None
         except NeedsTargetFile as exc:
             raise CliFailure(f"Error: {exc}; give it with --file NAME. Nothing was written.") from None
+        except UnsafeRemoval as exc:
+            raise CliFailure(f"Error: {exc} Nothing was written.") from None
         except EditError as exc:
             raise CliFailure(f"Error: {exc}") from None
 
@@ -130,23 +135,48 @@ def remove(roster: Path, email: str) -> None:
 @roster_argument
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @file_option
+@click.option("--map", "mappings", multiple=True, metavar="HEADER=FIELD",
+              help="The roster field a column holds, when its header does not say: 'Surname=name', "
+                   "'Max chats=chat.max'; 'Notes=' leaves a column out. Repeatable.")
+@click.option("--ignore-unknown", is_flag=True, help="Leave out columns that name no field without a warning.")
+@click.option("--prune", is_flag=True,
+              help="Also remove from the target file (--file, or the roster's one file) the operators "
+                   "no row names: a full sync from HR, under the delete guard.")
+@click.option("--max-delete-ratio", type=click.FloatRange(0, 1), default=None,
+              help=f"With --prune: refuse to remove more than this share of the file's operators "
+                   f"[default: {DEFAULT_MAX_DELETE_RATIO:g}].")
+@click.option("--force", is_flag=True, help="With --prune: remove even what the delete guard refuses.")
 @_edit_errors
-def import_csv_command(roster: Path, csv_file: Path, target: str | None) -> None:
+def import_csv_command(roster: Path, csv_file: Path, target: str | None, mappings: tuple[str, ...],
+                       ignore_unknown: bool, prune: bool, max_delete_ratio: float | None, force: bool) -> None:
     """Merge an HR export into a roster: one operator per row.
 
-    Columns are roster paths: email (required), first_name, name, pseudo,
-    external_id, profile, roles, languages, websites, skills, chat.max,
-    chat.enabled, group, ... Each row adds the operator or updates it; an
-    empty cell leaves the field as it is. Lists are separated by ';' or '|',
-    booleans are true/false/yes/no/1/0. All rows are applied or none.
+    Each column holds a roster field: email (required), first_name, name,
+    pseudo, external_id, profile, roles, languages, websites, skills,
+    chat.max, chat.enabled, group, ... Headers are matched without regard to
+    case, spaces or punctuation, and the API's names and common HR spellings
+    work too (E-mail, First Name, Last Name, Employee ID); --map names the
+    others. Columns that name no field are left out, with a warning.
+
+    Each row adds the operator or updates it; an empty cell leaves the field
+    as it is. Lists are separated by ';' or '|', booleans are
+    true/false/yes/no/1/0. All rows are applied or none; every problem is
+    reported at its CSV line and column.
 
     \b
-    Example (people.csv starts with the line email,first_name,name,profile,chat.max):
-        rostersync roster import-csv examples/operators.yaml people.csv
+    Example (people.csv starts with the line E-mail,First Name,Last Name,Department):
+        rostersync roster import-csv examples/operators.yaml people.csv --map "Department=" --prune
     """
-    result = import_csv(roster, csv_file, file=target)
-    _finish(result, roster)
-    click.echo(describe_import(result, csv_file))
+    if not prune and (force or max_delete_ratio is not None):
+        raise click.UsageError("--force and --max-delete-ratio go with --prune")
+    try:
+        header_map = HeaderMap.parse(mappings)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--map'") from None
+    result = import_csv(roster, csv_file, file=target, mapping=header_map, ignore_unknown=ignore_unknown,
+                        prune=prune, force=force,
+                        max_delete_ratio=DEFAULT_MAX_DELETE_RATIO if max_delete_ratio is None else max_delete_ratio)
+    _finish(result, roster, summary=describe_import(result, csv_file))
 
 
 # --- options ---------------------------------------------------------------------------
@@ -173,8 +203,12 @@ def _check_once(values: Sequence[tuple[EditablePath, Any]]) -> None:
 # --- output -----------------------------------------------------------------------------
 
 
-def _finish(result: EditResult, roster: Path) -> None:
-    """Write the files (all were validated together), then say what changed."""
+def _finish(result: EditResult, roster: Path, summary: str | None = None) -> None:
+    """Write the files (all were validated together), then say what changed; warnings to stderr."""
     result.write()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for change in result.changes:
         click.echo(describe_change(change, roster))
+    if summary is not None:
+        click.echo(summary)

@@ -2,7 +2,8 @@
 
     EditError                 an edit that cannot be made; the message is for a person
      ├── NeedsTargetFile      a new operator for a directory roster, and no file named for it
-     └── SharedAnchors        entries to edit share YAML anchors with others; `problems` says which
+     ├── SharedAnchors        entries to edit share YAML anchors with others; `problems` says which
+     └── UnsafeRemoval        a sync (import-csv --prune) removes more than the delete guard allows
 
 Two others come from elsewhere: `RosterError` (rostersync.roster.problems) when the
 edited roster would not validate, with every problem; `UnknownField`
@@ -36,3 +37,18 @@ class SharedAnchors(EditError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: list[Problem] = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnsafeRemoval(EditError):
+    """A sync would remove more of a file's operators than plan's delete guard allows."""
+
+    def __init__(self, verdict: str, removed: int, existing: int, file: str, max_delete_ratio: float) -> None:
+        self.removed, self.existing = removed, existing
+        if verdict == "empties":
+            message = (f"--prune would remove all {existing} operators of {file}: the CSV names none of them. "
+                       "Refusing; if that is really intended, run again with --force.")
+        else:
+            message = (f"--prune would remove {removed} of the {existing} operators of {file} "
+                       f"({removed / existing:.0%}), more than --max-delete-ratio {max_delete_ratio:g} allows. "
+                       "Check the CSV and the file; if the removals are intended, run again with --force.")
+        super().__init__(message)
