@@ -27,6 +27,7 @@ from rostersync.edit import (
     remove_operator,
 )
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO
+from rostersync.render.edit_report import edit_report_json, unified_diff
 from rostersync.render.edits import describe_change, describe_import
 from rostersync.roster.problems import RosterError
 
@@ -35,6 +36,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 roster_argument = click.argument("roster", type=click.Path(path_type=Path))
 file_option = click.option("--file", "target", metavar="NAME",
                            help="In a directory roster, the file that gets new operators.")
+
+
+def output_options(command: F) -> F:
+    """--dry-run and --format, which every edit takes."""
+    for option in reversed([
+        click.option("--dry-run", is_flag=True,
+                     help="Write nothing: print the diff the edit would write (a unified diff, on stdout)."),
+        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="json: what was added, updated, removed and left unchanged, "
+                                             "the files and the diff, as one JSON object."),
+    ]):
+        command = option(command)
+    return command
 
 
 def _edit_errors(command: F) -> F:
@@ -67,6 +81,7 @@ def roster() -> None:
     for byte. An edit that would not validate is refused: its problems are
     listed and nothing is written. Edits are idempotent, so an HR system can
     run them on every change and open a pull request when the file differs.
+    Each takes --dry-run (print the diff, write nothing) and --format json.
 
     \b
     Example:
@@ -87,9 +102,11 @@ def roster() -> None:
               help="Sets any field by its roster path, the value read as YAML: "
                    "chat.max=4, chat.enabled=true, languages=[fr,en]. Repeatable.")
 @file_option
+@output_options
 @_edit_errors
 def add(roster: Path, email: str, first_name: str | None, name: str | None, pseudo: str | None,
-        external_id: str | None, profiles: tuple[str, ...], assignments: tuple[str, ...], target: str | None) -> None:
+        external_id: str | None, profiles: tuple[str, ...], assignments: tuple[str, ...], target: str | None,
+        dry_run: bool, output_format: str) -> None:
     """Add an operator to a roster, or update the fields given.
 
     An operator whose email is already there is updated: only the fields
@@ -110,14 +127,15 @@ def add(roster: Path, email: str, first_name: str | None, name: str | None, pseu
     values += [_assignment(text) for text in assignments]
     _check_once(values)
     result = add_operator(roster, email, values, file=target)
-    _finish(result, roster)
+    _finish(result, roster, dry_run, output_format)
 
 
 @roster.command()
 @roster_argument
 @click.option("--email", required=True, help="The email of the operator to remove.")
+@output_options
 @_edit_errors
-def remove(roster: Path, email: str) -> None:
+def remove(roster: Path, email: str, dry_run: bool, output_format: str) -> None:
     """Remove an operator from a roster.
 
     Its entry goes, with the comments inside it; the rest of the file is
@@ -128,7 +146,7 @@ def remove(roster: Path, email: str) -> None:
     Example:
         rostersync roster remove examples/operators.yaml --email noah.robert@maison-lumiere.fr
     """
-    _finish(remove_operator(roster, email), roster)
+    _finish(remove_operator(roster, email), roster, dry_run, output_format)
 
 
 @roster.command("import-csv")
@@ -146,9 +164,11 @@ def remove(roster: Path, email: str) -> None:
               help=f"With --prune: refuse to remove more than this share of the file's operators "
                    f"[default: {DEFAULT_MAX_DELETE_RATIO:g}].")
 @click.option("--force", is_flag=True, help="With --prune: remove even what the delete guard refuses.")
+@output_options
 @_edit_errors
 def import_csv_command(roster: Path, csv_file: Path, target: str | None, mappings: tuple[str, ...],
-                       ignore_unknown: bool, prune: bool, max_delete_ratio: float | None, force: bool) -> None:
+                       ignore_unknown: bool, prune: bool, max_delete_ratio: float | None, force: bool,
+                       dry_run: bool, output_format: str) -> None:
     """Merge an HR export into a roster: one operator per row.
 
     Each column holds a roster field: email (required), first_name, name,
@@ -165,7 +185,7 @@ def import_csv_command(roster: Path, csv_file: Path, target: str | None, mapping
 
     \b
     Example (people.csv starts with the line E-mail,First Name,Last Name,Department):
-        rostersync roster import-csv examples/operators.yaml people.csv --map "Department=" --prune
+        rostersync roster import-csv examples/operators.yaml people.csv --map "Department=" --prune --dry-run
     """
     if not prune and (force or max_delete_ratio is not None):
         raise click.UsageError("--force and --max-delete-ratio go with --prune")
@@ -176,7 +196,7 @@ def import_csv_command(roster: Path, csv_file: Path, target: str | None, mapping
     result = import_csv(roster, csv_file, file=target, mapping=header_map, ignore_unknown=ignore_unknown,
                         prune=prune, force=force,
                         max_delete_ratio=DEFAULT_MAX_DELETE_RATIO if max_delete_ratio is None else max_delete_ratio)
-    _finish(result, roster, summary=describe_import(result, csv_file))
+    _finish(result, roster, dry_run, output_format, summary=describe_import(result, csv_file))
 
 
 # --- options ---------------------------------------------------------------------------
@@ -203,12 +223,27 @@ def _check_once(values: Sequence[tuple[EditablePath, Any]]) -> None:
 # --- output -----------------------------------------------------------------------------
 
 
-def _finish(result: EditResult, roster: Path, summary: str | None = None) -> None:
-    """Write the files (all were validated together), then say what changed; warnings to stderr."""
-    result.write()
+def _finish(result: EditResult, roster: Path, dry_run: bool, output_format: str, summary: str | None = None) -> None:
+    """Write the files (all were validated together) unless --dry-run, then say what changed.
+
+    The result goes to stdout: the lines, the JSON report, or with --dry-run the
+    diff; warnings, and with --dry-run the lines, go to stderr.
+    """
+    if not dry_run:
+        result.write()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for change in result.changes:
-        click.echo(describe_change(change, roster))
+    if output_format == "json":
+        click.echo(edit_report_json(result, dry_run=dry_run), nl=False)
+        return
+    lines = [describe_change(change, roster) for change in result.changes]
     if summary is not None:
-        click.echo(summary)
+        lines.append(summary)
+    if dry_run:
+        click.echo(unified_diff(result), nl=False)
+        for line in lines:
+            click.echo(line, err=True)
+        click.echo("Dry run: nothing was written.", err=True)
+    else:
+        for line in lines:
+            click.echo(line)

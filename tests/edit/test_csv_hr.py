@@ -242,10 +242,15 @@ def test_prune_is_under_the_delete_guard(roster: Path) -> None:
     )
     assert roster.read_text() == original()
 
-    allowed = run("roster", "import-csv", str(roster), "--prune", "--max-delete-ratio", "0.5", csv_file)
+    allowed = run("roster", "import-csv", str(roster), csv_file, "--prune", "--max-delete-ratio", "0.5", "--dry-run")
 
     assert allowed.exit_code == 0
-    assert allowed.stdout.splitlines()[-1] == "hr-export.csv: 1 added, 0 updated, 6 unchanged, 3 removed"
+    assert allowed.stderr.splitlines()[-2:] == [
+        "hr-export.csv: 1 added, 0 updated, 6 unchanged, 3 removed", "Dry run: nothing was written."]
+
+    forced = run("roster", "import-csv", str(roster), csv_file, "--prune", "--force")
+
+    assert forced.exit_code == 0
     assert [op.email for op in load_roster(roster).operators] == [*EMAILS[:6], "zoe.durand@maison-lumiere.fr"]
 
 
