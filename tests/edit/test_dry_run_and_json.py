@@ -160,3 +160,14 @@ def test_json_with_dry_run_writes_nothing(roster: Path) -> None:
         "absent": [{"email": "nobody@maison-lumiere.fr", "file": None}], "warnings": [], "diff": "",
     }
     assert result.stderr == ""
+
+
+def test_the_readme_shows_what_the_example_hr_export_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = EXAMPLE.parents[1]
+    monkeypatch.chdir(root)  # the README runs it from there
+    result = run("roster", "import-csv", "examples/operators.yaml", "examples/hr-export.csv", "--prune", "--dry-run")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+
+    assert result.exit_code == 0
+    assert result.stdout in readme
+    assert all(line in readme for line in result.stderr.splitlines() if "is already in" not in line)
