@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rostersync.edit.operations import EditResult, OperatorChange
+from rostersync.edit.results import EditOutcome, EditResult, OperatorChange
 from rostersync.render.escape import for_terminal
 from rostersync.render.values import format_value
 from rostersync.roster.fields import SENSITIVE_MASK
@@ -38,8 +38,12 @@ def describe_change(change: OperatorChange, roster: str | Path) -> str:
 
 
 def describe_import(result: EditResult, csv_file: str | Path) -> str:
-    """The counts of a CSV import, e.g. ``people.csv: 2 added, 1 updated, 5 unchanged``."""
-    counts = ", ".join(f"{result.count(kind)} {kind}" for kind in ("added", "updated", "unchanged"))
+    """The counts of a CSV import, e.g. ``people.csv: 2 added, 1 updated, 5 unchanged`` (and with
+    --prune, ``, 1 removed``)."""
+    kinds: tuple[EditOutcome, ...] = ("added", "updated", "unchanged")
+    if result.count("removed"):
+        kinds += ("removed",)
+    counts = ", ".join(f"{result.count(kind)} {kind}" for kind in kinds)
     return f"{for_terminal(str(csv_file))}: {counts}"
 
 
