@@ -3,7 +3,8 @@
 It offers what :class:`~rostersync.api.client.IAdvizeClient` offers the engine
 (``list_operators``, ``get_operator``, ``find_operator_by_email``,
 ``create_operator``, ``update_operator``, ``delete_operator``) with the same REST
-field names and :class:`OperatorRecord` values, plus :attr:`capabilities`.
+field names and :class:`OperatorRecord` values, plus :attr:`capabilities`: it is the engine's GraphQL backend
+(:class:`rostersync.plan.protocols.OperatorBackend`).
 
 Before its first request it introspects the live schema once and validates every
 document and sample variables it could send (:mod:`.schema_check`); a mismatch
@@ -67,14 +68,9 @@ class GraphQLBackend:
         # Plain http:// (loopback only): no environment proxy may see the password or token.
         self._session = _new_session(16, use_env_proxies=self.endpoint.startswith("https")
                                      and self.token_url.startswith("https"))
-        timeouts = _timeouts(options.timeout)
-        self._auth = TokenProvider(self.token_url, credentials, session=self._session, timeout=timeouts,
-                                   on_request=options.on_request, sleep=options.sleep, clock=options.clock,
-                                   rng=options.rng)
-        self._transport = GraphQLTransport(self.endpoint, self._auth, session=self._session, timeout=timeouts,
-                                           max_attempts=options.max_attempts, retry_budget_s=options.retry_budget_s,
-                                           max_rps=options.max_rps, on_request=options.on_request,
-                                           sleep=options.sleep, clock=options.clock, rng=options.rng)
+        timeouts = _timeouts(options.timeout)  # (connect, deadline), checked once for both
+        self._auth = TokenProvider(self.token_url, credentials, self._session, options, timeouts)
+        self._transport = GraphQLTransport(self.endpoint, self._auth, self._session, options, timeouts)
         self._lock = threading.Lock()  # one schema check
         self._roles_lock = threading.Lock()  # one reading of the base roles
         self._live: LiveSchema | None = None
@@ -82,6 +78,11 @@ class GraphQLBackend:
 
     def __repr__(self) -> str:
         return f"GraphQLBackend(endpoint={self.endpoint!r}, credentials=<redacted>)"
+
+    @property
+    def base_url(self) -> str:
+        """The GraphQL endpoint: where this backend's account is, as the REST client's base URL is."""
+        return self.endpoint
 
     @property
     def request_count(self) -> int:
