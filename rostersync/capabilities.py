@@ -49,7 +49,8 @@ class Capabilities:
         found: list[tuple[str, str]] = []
         for name, value in fields.items():
             if name not in self.fields:
-                found.append((name, f"the {self.backend} API has no counterpart for this field"))
+                found.append((name, f"the {self.backend} API has no counterpart for this field "
+                                    "(leave it out, or use the REST API)"))
                 continue
             items = value if isinstance(value, (list, tuple)) else [value]
             allowed = self.value_sets.get(name)
@@ -60,7 +61,8 @@ class Capabilities:
                                         f"(it knows {', '.join(sorted(allowed))})"))
             limit = self.max_items.get(name)
             if limit is not None and len(items) > limit:
-                found.append((name, f"the {self.backend} API allows at most {limit} value(s), got {len(items)}"))
+                found.append((name, f"the {self.backend} API takes at most {limit} value{'s' if limit != 1 else ''} "
+                                    f"here, got {len(items)}"))
         if creating:
             found.extend((name, f"the {self.backend} API requires it to create an operator")
                          for name in sorted(self.required_on_create - set(fields)))

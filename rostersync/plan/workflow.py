@@ -31,9 +31,10 @@ from pathlib import Path
 from rostersync.capabilities import Capabilities
 from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live
+from rostersync.plan.errors import StalePlanError, TamperedPlanError
 from rostersync.plan.protocols import OperatorBackend, OperatorLister
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
-from rostersync.plan.saved import SavedPlan, read_saved_plan, write_saved_plan
+from rostersync.plan.saved import SavedPlan, read_saved_plan, unverified_target, write_saved_plan
 from rostersync.plan.saved_fresh import check_fresh, check_target
 from rostersync.roster.fields import BY_API
 from rostersync.roster.loader import Roster
@@ -79,13 +80,22 @@ def load_fresh_plan(client: OperatorLister, path: str | Path, target: str, *, ap
 
     `PlanError` if the file is no saved plan or breaks the roster's rules or scope;
     `TamperedPlanError` if it was modified after it was saved (or signed with another
-    key); `StalePlanError` if it was made for another target, or if an operator it
+    key for this target); `StalePlanError` if it was made for another target (another
+    backend: REST or GraphQL), or if an operator it
     updates or deletes changed or went, or one it creates now exists;
     `UnsafePlanError` if it deletes more than the delete guard allows (`force` lets
     it). The operators in the plan's scope are read again, once; the plan returned
     counts them as they are now, for the guard and for apply's adoption rule.
     """
-    saved = read_saved_plan(Path(path), api_key=api_key)
+    try:
+        saved = read_saved_plan(Path(path), api_key=api_key)
+    except TamperedPlanError:
+        # Signed with another key: most often, made for another backend or account.
+        made_for = unverified_target(Path(path))
+        if made_for is not None and made_for.rstrip("/") != target.rstrip("/"):
+            raise StalePlanError(f"This plan was made for {made_for}, not {target} (it is signed for that one). "
+                                 "Nothing was written.") from None
+        raise
     check_target(saved, target)
     live = read_live(client, saved.scope, saved.ignore)
     check_fresh(saved, live, target)

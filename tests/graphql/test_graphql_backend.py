@@ -124,7 +124,7 @@ def test_a_missing_user_is_not_found(backend: GraphQLBackend) -> None:
 @pytest.mark.parametrize(("fields", "named"), [
     ({"sso_key": "s3cr3t-sso"}, "sso_key: the GraphQL API has no counterpart"),
     ({"roles": ["expert"]}, "cannot express 'expert'"),
-    ({"roles": ["manager", "operator"]}, "at most 1 value(s), got 2"),
+    ({"roles": ["manager", "operator"]}, "at most 1 value here, got 2"),
 ])
 def test_what_graphql_cannot_express_is_refused_before_sending(sandbox: GraphQLSandbox, backend: GraphQLBackend,
                                                                fields: dict[str, object], named: str) -> None:
