@@ -113,6 +113,6 @@ def resolve_credentials(env: Mapping[str, str], *, password_file: Path | None = 
         missing = PASSWORD_ENV if email else EMAIL_ENV
         raise ConfigError(f"{missing} is not set: the GraphQL API logs in with an email and a password")
     if not (email and password) and token is None:
-        raise ConfigError(f"no GraphQL credentials: set {EMAIL_ENV} and {PASSWORD_ENV} (or a password file), "
+        raise ConfigError(f"no GraphQL credentials: set {EMAIL_ENV} and {PASSWORD_ENV} (or --password-file), "
                           f"or {ACCESS_TOKEN_ENV}")
     return Credentials(email, password, token)
