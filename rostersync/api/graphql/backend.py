@@ -30,6 +30,7 @@ from rostersync.api.graphql.mapping import (
     CAPABILITIES,
     Capabilities,
     groups_touched,
+    kept_as_read,
     record_from_user,
     to_create_input,
     to_update_input,
@@ -202,13 +203,18 @@ class GraphQLBackend:
             raise UnexpectedResponseError(f"{action}: a user has no usable id ({exc})") from None
 
     def get_operator(self, operator_id: int) -> OperatorRecord:
+        return self._get_user(operator_id)[0]
+
+    def _get_user(self, operator_id: int) -> tuple[OperatorRecord, Mapping[str, Any]]:
+        """The operator's record, and the user as the API returned it."""
         action = f"get operator {operator_id}"
         reply = self._execute(lambda _: docs.GET_USER, {"userId": int(operator_id)}, kind="read", action=action)
-        record = self._professional(reply.data.get("user"), action)
-        if record is None:
+        node = reply.data.get("user")
+        record = self._professional(node, action)
+        if record is None or not isinstance(node, Mapping):
             raise NotFoundError(f"{action}: no professional user with id {operator_id} (deleted, or not an "
                                 "operator)", method="POST", path="/graphql")
-        return record
+        return record, node
 
     def find_operator_by_email(self, email: str) -> OperatorRecord | None:
         """The operator with this email (compared case-insensitively), or None."""
@@ -233,12 +239,17 @@ class GraphQLBackend:
 
     def update_operator(self, operator_id: int, fields: Mapping[str, Any]) -> OperatorRecord | None:
         """Change only ``fields`` (a channel or the country preferences go whole, completed
-        from a fresh read of the operator). Nothing is sent for empty ``fields``."""
+        from a fresh read of the operator, their fields rostersync does not manage, such
+        as the timezone, as read). Nothing is sent for empty ``fields``."""
         if not fields:
             return None
         action = f"update operator {operator_id}"
-        live = self.get_operator(operator_id).fields if groups_touched(fields) else {}
-        variables = {"input": to_update_input(int(operator_id), fields, live, self._roles())}
+        live: Mapping[str, Any] = {}
+        kept: Mapping[tuple[str, ...], Any] = {}
+        if groups_touched(fields):
+            record, node = self._get_user(operator_id)
+            live, kept = record.fields, kept_as_read(node)
+        variables = {"input": to_update_input(int(operator_id), fields, live, self._roles(), kept)}
         reply = self._execute(lambda live: docs.update_user(live.input_types["userUpdate"]), variables,
                               kind="write", action=action)
         payload = self._payload(reply, "userUpdate", action)

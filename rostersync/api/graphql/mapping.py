@@ -19,12 +19,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rostersync.api.errors import RejectedError
-from rostersync.api.graphql.documents import FIELD_ROUTES, PRIORITY_ON, RESPOND_FROM, ROLE_NAMES, FieldRoute
+from rostersync.api.graphql.documents import (
+    FIELD_ROUTES,
+    KEPT_AS_READ,
+    PRIORITY_ON,
+    RESPOND_FROM,
+    ROLE_NAMES,
+    FieldRoute,
+)
 from rostersync.api.records import OperatorRecord
 from rostersync.api.values import to_bool, to_int, to_int_list, to_lower_str, to_str, to_str_list
 from rostersync.capabilities import Capabilities
 
-__all__ = ["CAPABILITIES", "Capabilities", "record_from_user", "to_create_input", "to_update_input"]
+__all__ = ["CAPABILITIES", "Capabilities", "kept_as_read", "record_from_user", "to_create_input", "to_update_input"]
 
 _RESPOND_FROM_BACK = {graphql: rest for rest, graphql in RESPOND_FROM.items()}
 _BASE_ROLE_BACK = {base: rest for rest, base in ROLE_NAMES.items()}
@@ -176,12 +183,28 @@ def to_create_input(fields: Mapping[str, Any], role_ids: Mapping[str, int]) -> d
 
 
 def to_update_input(user_id: int, fields: Mapping[str, Any], live: Mapping[str, Any],
-                    role_ids: Mapping[str, int]) -> dict[str, Any]:
-    """``UserUpdateInput`` changing ``fields``; ``live`` fills the rest of each group sent.
+                    role_ids: Mapping[str, int], kept: Mapping[tuple[str, ...], Any] | None = None) -> dict[str, Any]:
+    """``UserUpdateInput`` changing ``fields``; ``live`` fills the rest of each group sent,
+    and ``kept`` (:func:`kept_as_read` of the live user) its fields rostersync does not manage.
 
     [A14]: fields left out stay as they are, and a list sent replaces the list.
     """
-    return {"userId": user_id, **_build(fields, live, role_ids, fill_defaults=True)}
+    data = _build(fields, live, role_ids, fill_defaults=True)
+    for path, value in (kept or {}).items():
+        group = _at(data, path[:-1])
+        if isinstance(group, dict):  # only inside a group that is sent
+            group[path[-1]] = value
+    return {"userId": user_id, **data}
+
+
+def kept_as_read(node: Mapping[str, Any]) -> dict[tuple[str, ...], Any]:
+    """The values of :data:`KEPT_AS_READ` in a user as read, those the reply has."""
+    kept: dict[tuple[str, ...], Any] = {}
+    for path in KEPT_AS_READ:
+        group = _at(node, path[:-1])
+        if isinstance(group, Mapping) and path[-1] in group:
+            kept[path] = group[path[-1]]
+    return kept
 
 
 def groups_touched(fields: Mapping[str, Any]) -> bool:
