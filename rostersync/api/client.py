@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from rostersync.api.errors import NotFoundError
 from rostersync.api.forms import form_pairs
@@ -28,6 +28,7 @@ from rostersync.api.records import (
 )
 from rostersync.api.replies import Reply, unexpected_reply
 from rostersync.api.transport import Transport
+from rostersync.capabilities import REST_CAPABILITIES, Capabilities
 
 __all__ = ["PAGE_LIMIT", "IAdvizeClient"]
 
@@ -52,7 +53,12 @@ class IAdvizeClient:
 
     >>> with IAdvizeClient("https://sd.iadvize.com/api/2", key) as client:  # doctest: +SKIP
     ...     operators = client.list_operators()
+
+    It is the engine's REST backend (:class:`rostersync.plan.protocols.OperatorBackend`):
+    it expresses every field of :data:`rostersync.api_fields.API_FIELDS`.
     """
+
+    capabilities: ClassVar[Capabilities] = REST_CAPABILITIES
 
     def __init__(self, base_url: str, api_key: str, options: ClientOptions | None = None) -> None:
         """``options`` (:class:`~rostersync.api.options.ClientOptions`) default to ``ClientOptions()``."""

@@ -1,9 +1,11 @@
-"""Where the API is and with which key: base-URL resolution and the checks on both."""
+"""Where the API is and with which key: base-URL resolution and the checks on both;
+and the one reader of a file holding a secret (an API key, a password)."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from rostersync.api.errors import ConfigError
@@ -11,9 +13,11 @@ from rostersync.api.errors import ConfigError
 __all__ = [
     "BASE_URL_ENV",
     "HA_BASE_URL",
+    "MAX_KEY_FILE_BYTES",
     "PLATFORMS",
     "STANDARD_BASE_URL",
     "check_api_key",
+    "read_secret_file",
     "resolve_base_url",
     "validate_base_url",
 ]
@@ -21,6 +25,7 @@ __all__ = [
 STANDARD_BASE_URL = "https://sd.iadvize.com/api/2"
 HA_BASE_URL = "https://ha.iadvize.com/api/2"
 BASE_URL_ENV = "IADVIZE_BASE_URL"
+MAX_KEY_FILE_BYTES = 4096  # an API key or a password is tens of characters; this is room for any of them
 
 #: ``--platform`` names (case-insensitive) and the base URL each stands for.
 PLATFORMS: Mapping[str, str] = {
@@ -118,3 +123,33 @@ def check_api_key(api_key: str | None) -> str:
             "check IADVIZE_API_KEY (copy the key again from the iAdvize administration)"
         )
     return key
+
+
+def read_secret_file(path: Path, *, what: str, option: str) -> str:
+    """The text of a file holding a secret (``what``: "API key", "password"): at most
+    MAX_KEY_FILE_BYTES of UTF-8, or a ConfigError that names ``option``.
+
+    Read in pieces up to one byte past the limit, so that `/dev/zero` or a pipe that
+    never ends costs 4 KiB; the message never quotes the content.
+    """
+    data = bytearray()
+    try:
+        with path.open("rb") as file:
+            while len(data) <= MAX_KEY_FILE_BYTES:
+                piece = file.read(MAX_KEY_FILE_BYTES + 1 - len(data))
+                if not piece:
+                    break
+                data += piece
+    except OSError as exc:
+        raise ConfigError(f"cannot read the {what} file {str(path)!r}: {exc.strerror or exc}") from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise ConfigError(f"the {what} file {str(path)!r} holds more than {MAX_KEY_FILE_BYTES // 1024} KiB "
+                          f"(MAX_KEY_FILE_BYTES): it is not {_article(what)} {what}; check {option}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"the {what} file {str(path)!r} is not UTF-8 text: check {option}") from None
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.connection import Connection, connection_options, log, open_backend, open_client
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
 from rostersync.render.status import render_status
@@ -32,7 +32,7 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
     Example:
         rostersync export --group-id 7 --out team.yaml && rostersync plan team.yaml
     """
-    client = open_client(connection)
+    client = open_backend(connection)
     scope = Scope(website_id=website_id, group_id=group_id)
     records = client.list_operators(scope.as_api_filters(), full=True)
     text = export_roster_text(records, scope)

@@ -20,8 +20,17 @@ from typing import TypeVar
 
 import click
 
-from rostersync.api import IAdvizeClient
-from rostersync.cli.connection import SANDBOX_KEY, Connection, _read_key, connection_options, log, open_client
+from rostersync.cli.connection import (
+    Backend,
+    Connection,
+    account_name,
+    capabilities_of,
+    connection_options,
+    log,
+    open_backend,
+    plan_target,
+    signing_secret,
+)
 from rostersync.cli.errors import CliFailure, handle_errors
 from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
@@ -68,18 +77,17 @@ def render(plan: Plan, output_format: str, no_color: bool) -> str:
 
 
 def target_of(connection: Connection, base_url: str) -> str:
-    """What a saved plan is tied to: the account's base URL, or the sandbox's state."""
-    return "sandbox" if connection.sandbox else base_url
+    """What a saved plan is tied to: the backend and the account (see `plan_target`)."""
+    return plan_target(connection, base_url)
 
 
 def signing_key(connection: Connection) -> str:
-    """What saved plans are signed with: the API key (the sandbox's fixed one with --sandbox)."""
-    return SANDBOX_KEY if connection.sandbox else _read_key(connection)
+    """What saved plans are signed with: the API key, or the GraphQL password (see `signing_secret`)."""
+    return signing_secret(connection)
 
 
-def make_plan(roster: Roster, connection: Connection, client: IAdvizeClient) -> Plan:
-    where = "the sandbox" if connection.sandbox else client.base_url
-    log(connection, f"Reading the operators in scope from {where} ...")
+def make_plan(roster: Roster, connection: Connection, client: Backend) -> Plan:
+    log(connection, f"Reading the operators in scope from {account_name(connection, client)} ...")
     return plan_roster(client, roster)
 
 
@@ -103,8 +111,8 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
         rostersync plan --sandbox examples/operators.yaml
         rostersync plan --format markdown examples/operators.yaml > plan.md
     """
-    wanted = load_roster(roster)
-    client = open_client(connection)
+    wanted = load_roster(roster, capabilities=capabilities_of(connection))
+    client = open_backend(connection)
     the_plan = make_plan(wanted, connection, client)
     click.echo(render(the_plan, output_format, no_color), nl=False)
     raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
@@ -137,14 +145,14 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
         rostersync apply --sandbox examples/operators.yaml
         rostersync plan --out plan.json roster.yaml && rostersync apply plan.json
     """
-    client = open_client(connection, page_workers=min(parallelism, 8))
+    client = open_backend(connection, page_workers=min(parallelism, 8))
     if is_saved_plan(target):
         the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url),
                                    api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
                                    force=force).plan
         click.echo(render(the_plan, output_format, no_color), nl=False)
     else:
-        wanted = load_roster(target)
+        wanted = load_roster(target, capabilities=capabilities_of(connection))
         the_plan = make_plan(wanted, connection, client)
         click.echo(render(the_plan, output_format, no_color), nl=False)
         if not the_plan.has_changes:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from rostersync.cli.connection import api_option, capabilities_for
 from rostersync.cli.errors import handle_errors
 from rostersync.roster.loader import load_roster
 from rostersync.roster.schema import roster_json_schema_text
@@ -15,22 +16,26 @@ roster_argument = click.argument("roster", type=click.Path(path_type=Path))
 
 @click.command()
 @roster_argument
+@api_option
 @handle_errors
-def validate(roster: Path) -> None:
+def validate(roster: Path, api: str) -> None:
     """Check a roster file (or directory) without contacting iAdvize.
 
     Every problem is listed as FILE:LINE:COL: FIELD: message; the exit status
-    is 1 if there is any.
+    is 1 if there is any. With --api graphql, so is every field the GraphQL API
+    cannot express (sso_key, the expert role, more than one role).
 
     \b
     Example:
         rostersync validate examples/operators.yaml
+        rostersync validate --api graphql examples/operators-graphql.yaml
     """
-    loaded = load_roster(roster)
+    loaded = load_roster(roster, capabilities=capabilities_for(api))
     files = len(loaded.files)
     operators = len(loaded.operators)
+    backend = " for the GraphQL API" if api.lower() == "graphql" else ""
     click.echo(
-        f"{roster}: valid, {operators} operator{'s' if operators != 1 else ''} "
+        f"{roster}: valid{backend}, {operators} operator{'s' if operators != 1 else ''} "
         f"in {files} file{'s' if files != 1 else ''}"
         + (f", {len(loaded.profiles)} profile{'s' if len(loaded.profiles) != 1 else ''}" if loaded.profiles else "")
         + "."

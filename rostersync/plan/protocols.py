@@ -1,10 +1,16 @@
-"""What the engine needs of an API client: the seams between `plan/` and `api/`.
+"""What the engine needs of an API backend: the one seam between `plan/` and `api/`.
 
-The engine never imports the client. It states here, as protocols, the little it
-uses: an operator record (`LiveRecord`), a listing (`OperatorLister`, for the plan)
-and the writes (`OperatorWriter`, for apply). `rostersync.api.IAdvizeClient` and
-its `OperatorRecord` satisfy them as they are; mypy checks that wherever the CLI
-hands the real client to the engine. Tests may pass anything else that does.
+The engine never imports a backend, and never knows which one runs. It states here,
+as protocols, the little it uses: an operator record (`LiveRecord`), a listing
+(`OperatorLister`, for reading the account), the writes (`OperatorWriter`, for
+apply), and what the backend can express (`Capable`: its
+`rostersync.capabilities.Capabilities`, so a roster it cannot carry is refused
+before anything is read or sent). `OperatorBackend` is all of it: what
+`plan_roster` and `apply_plan` are given. Both backends satisfy it as they are,
+`rostersync.api.IAdvizeClient` (REST) and `rostersync.api.graphql.GraphQLBackend`,
+each returning `rostersync.api.OperatorRecord`s with the REST field names; mypy
+checks that wherever the CLI hands one to the engine. Tests may pass anything else
+that does.
 
 Record members are read-only properties: a frozen dataclass (as `OperatorRecord`
 is) matches a protocol property, not a settable protocol attribute.
@@ -14,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
+
+from rostersync.capabilities import Capabilities
 
 ApiFilters = Mapping[str, "str | int"]  # a listing's filters: API parameter -> value
 
@@ -53,3 +61,15 @@ class OperatorWriter(Protocol):
     def find_operator_by_email(self, email: str) -> LiveRecord | None: ...
 
     def get_operator(self, operator_id: int) -> LiveRecord: ...
+
+
+class Capable(Protocol):
+    """A backend's declaration of what it can express."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+
+class OperatorBackend(OperatorLister, OperatorWriter, Capable, Protocol):
+    """The one interface between the engine and an API backend: list the operators in
+    scope, create, update, delete, look one up (by email or id), and what it can express."""

@@ -205,6 +205,16 @@ def read_saved_plan(path: Path, *, api_key: str) -> SavedPlan:
         raise PlanError(f"{path}: not a usable saved plan: {exc}. {_REMAKE}") from None
 
 
+def unverified_target(path: Path) -> str | None:
+    """The target a saved plan says it was made for, read without checking its integrity:
+    only to explain a refusal (a plan signed for another backend or account), never to act on."""
+    try:
+        target = _load_json(path).get("base_url")
+    except PlanError:
+        return None
+    return target if isinstance(target, str) else None
+
+
 def _load_json(path: Path) -> dict[str, Any]:
     try:
         # O_NONBLOCK: a FIFO must not hang the open; it is refused below as no regular file.

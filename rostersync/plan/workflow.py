@@ -11,9 +11,14 @@ These are the steps the CLI, the tests, the benchmarks and automation share::
     saved = load_fresh_plan(client, "plan.json", target, api_key=key)
     apply_plan(client, saved.plan)
 
-`target` is what a saved plan is tied to: the account's base URL (the CLI says
-"sandbox" for its built-in sandbox, whose port changes from run to run). A plan
-loaded for another target is refused. `api_key` signs the saved plan (through a
+`client` is any backend (`rostersync.plan.protocols.OperatorBackend`): the REST
+client or the GraphQL backend; nothing here knows which. A roster that asks for what
+the backend cannot express (its `capabilities`) is refused before anything is read.
+
+`target` is what a saved plan is tied to: the backend and the account (the CLI
+uses the REST base URL, "sandbox" for its built-in sandbox, whose port changes from
+run to run, and `graphql:` before the GraphQL ones). A plan loaded for another
+target is refused. `api_key` signs the saved plan (through a
 key derived from it; it is never written) and checks it when loaded. Nothing here
 prints or asks: prompts, progress and rendering are the caller's.
 """
@@ -23,22 +28,41 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from rostersync.capabilities import Capabilities
 from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live
-from rostersync.plan.protocols import OperatorLister
+from rostersync.plan.errors import StalePlanError, TamperedPlanError
+from rostersync.plan.protocols import OperatorBackend, OperatorLister
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
-from rostersync.plan.saved import SavedPlan, read_saved_plan, write_saved_plan
+from rostersync.plan.saved import SavedPlan, read_saved_plan, unverified_target, write_saved_plan
 from rostersync.plan.saved_fresh import check_fresh, check_target
+from rostersync.roster.fields import BY_API
 from rostersync.roster.loader import Roster
+from rostersync.roster.problems import Problem, RosterError
 
 
-def plan_roster(client: OperatorLister, roster: Roster) -> Plan:
+def plan_roster(client: OperatorBackend, roster: Roster) -> Plan:
     """The changes that make the account match `roster`.
 
-    The live operators are read in one listing of the roster's scope; those its
-    `ignore` globs match are left out of the plan, as if they did not exist.
+    `RosterError`, before anything is read, if the roster sets a field or value the
+    backend cannot express (`load_roster(..., capabilities=...)` says the same with
+    each field's position). The live operators are read in one listing of the
+    roster's scope; those its `ignore` globs match are left out of the plan, as if
+    they did not exist.
     """
+    refuse_inexpressible(roster, client.capabilities)
     return build_plan(roster, read_live(client, roster.scope, roster.ignore))
+
+
+def refuse_inexpressible(roster: Roster, capabilities: Capabilities) -> None:
+    """`RosterError` naming, at each operator's entry, every field `capabilities` cannot carry."""
+    problems = [
+        Problem(op.mark.file, op.mark.line, op.mark.column, f"{op.path}.{_label(name)}", reason)
+        for op in roster.operators
+        for name, reason in capabilities.problems(op.fields)
+    ]
+    if problems:
+        raise RosterError(problems)
 
 
 def save_plan(path: str | Path, plan: Plan, roster: Roster, target: str, *, api_key: str) -> SavedPlan:
@@ -56,16 +80,30 @@ def load_fresh_plan(client: OperatorLister, path: str | Path, target: str, *, ap
 
     `PlanError` if the file is no saved plan or breaks the roster's rules or scope;
     `TamperedPlanError` if it was modified after it was saved (or signed with another
-    key); `StalePlanError` if it was made for another target, or if an operator it
+    key for this target); `StalePlanError` if it was made for another target (another
+    backend: REST or GraphQL), or if an operator it
     updates or deletes changed or went, or one it creates now exists;
     `UnsafePlanError` if it deletes more than the delete guard allows (`force` lets
     it). The operators in the plan's scope are read again, once; the plan returned
     counts them as they are now, for the guard and for apply's adoption rule.
     """
-    saved = read_saved_plan(Path(path), api_key=api_key)
+    try:
+        saved = read_saved_plan(Path(path), api_key=api_key)
+    except TamperedPlanError:
+        # Signed with another key: most often, made for another backend or account.
+        made_for = unverified_target(Path(path))
+        if made_for is not None and made_for.rstrip("/") != target.rstrip("/"):
+            raise StalePlanError(f"This plan was made for {made_for}, not {target} (it is signed for that one). "
+                                 "Nothing was written.") from None
+        raise
     check_target(saved, target)
     live = read_live(client, saved.scope, saved.ignore)
     check_fresh(saved, live, target)
     plan = replace(saved.plan, live_in_scope=len(live.operators), listed_ids=saved.plan.listed_ids | live.listed_ids)
     raise_if_unsafe(plan, saved.roster_size, max_delete_ratio=max_delete_ratio, force=force)
     return replace(saved, plan=plan)
+
+
+def _label(api_field: str) -> str:
+    spec = BY_API.get(api_field)
+    return spec.label if spec is not None else api_field

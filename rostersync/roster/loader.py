@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rostersync.capabilities import Capabilities
+from rostersync.roster.capability_check import capability_problems
 from rostersync.roster.fields import roster_to_fields
 from rostersync.roster.files import read_text_file, roster_files, universal_newlines
 from rostersync.roster.gc_pause import gc_paused
@@ -92,20 +94,22 @@ class _Problems:
         self.items.append(Problem(mark.file, mark.line, mark.column, format_path(path), message))
 
 
-def load_roster(path: str | Path) -> Roster:
+def load_roster(path: str | Path, *, capabilities: Capabilities | None = None) -> Roster:
     """Load and validate the roster at `path` (a file or a directory), or raise
-    `RosterError` with every problem."""
-    return load_texts([(str(file), universal_newlines(read_text_file(file))) for file in roster_files(Path(path))])
+    `RosterError` with every problem. With `capabilities` (a backend's), a field or
+    value that backend cannot express is one more problem, where it is written."""
+    return load_texts([(str(file), universal_newlines(read_text_file(file))) for file in roster_files(Path(path))],
+                      capabilities=capabilities)
 
 
-def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
+def load_texts(texts: Iterable[tuple[str, str]], *, capabilities: Capabilities | None = None) -> Roster:
     """Load a roster from (file name, text) pairs, as if they were one directory."""
     problems = _Problems()
     with gc_paused():
         files = [f for f in (_parse_file(name, text, problems) for name, text in texts) if f is not None]
         # The rules across operators and files run even when a file broke the format,
         # so that one run lists every problem; they skip what they cannot read.
-        roster = _merge_files(files, problems)
+        roster = _merge_files(files, problems, capabilities)
         # Free the parsed documents (data and marks) while the GC is still paused:
         # alive when it resumes, its first collection would walk every one of them.
         del files
@@ -183,7 +187,7 @@ def _deep_merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def _merge_files(files: list[_File], problems: _Problems) -> Roster:
+def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabilities | None = None) -> Roster:
     scope = _agreed_scope(files, problems)
     ignore = tuple(dict.fromkeys(p for f in files for p in _strings(f.data.get("ignore"))))
     profiles = _collect_profiles(files, problems)
@@ -214,6 +218,10 @@ def _merge_files(files: list[_File], problems: _Problems) -> Roster:
             ))
             owners.append(file)
             _check_merged(file, path, merged, entry, scope, ignore, problems)
+            if capabilities is not None:
+                for mark, key_path, message in capability_problems(capabilities, operators[-1].fields, file, path,
+                                                                   files):
+                    problems.at(mark, key_path, message)
     _check_unique(operators, owners, problems)
     return Roster(
         files=tuple(f.name for f in files),

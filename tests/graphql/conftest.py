@@ -9,7 +9,9 @@ moves it on at once: waiting costs no real time, and a test moves time on with
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,3 +73,9 @@ def connect(clock: FakeClock, events: list[RequestEvent]) -> Iterator[BackendFac
 @pytest.fixture
 def backend(sandbox: GraphQLSandbox, connect: BackendFactory) -> GraphQLBackend:
     return connect(sandbox)
+
+
+# The hostile server of the REST tests (tests/api/hostile_server.py) serves the
+# GraphQL ones too; its folder is on the path when the whole suite runs, and here
+# when only this folder does.
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))

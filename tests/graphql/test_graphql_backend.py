@@ -124,7 +124,7 @@ def test_a_missing_user_is_not_found(backend: GraphQLBackend) -> None:
 @pytest.mark.parametrize(("fields", "named"), [
     ({"sso_key": "s3cr3t-sso"}, "sso_key: the GraphQL API has no counterpart"),
     ({"roles": ["expert"]}, "cannot express 'expert'"),
-    ({"roles": ["manager", "operator"]}, "at most 1 value(s), got 2"),
+    ({"roles": ["manager", "operator"]}, "at most 1 value here, got 2"),
 ])
 def test_what_graphql_cannot_express_is_refused_before_sending(sandbox: GraphQLSandbox, backend: GraphQLBackend,
                                                                fields: dict[str, object], named: str) -> None:
@@ -160,3 +160,14 @@ def test_repr_of_records_and_backend(backend: GraphQLBackend) -> None:
     assert repr(backend) == f"GraphQLBackend(endpoint={backend.endpoint!r}, credentials=<redacted>)"
     assert GraphQLBackend.capabilities.fields >= {"email", "roles", "website_list", "call_config"}
     assert "sso_key" not in GraphQLBackend.capabilities.fields
+
+
+def test_a_change_of_languages_keeps_the_preferences_rostersync_does_not_manage(sandbox: GraphQLSandbox,
+                                                                              backend: GraphQLBackend) -> None:
+    preferences = {"interfaceLanguage": "fr", "languages": ["fr"], "dateFormat": "DMY", "timeFormat": "MERIDIAN",
+                   "timezone": "Europe/Paris"}
+    user_id = sandbox.state.add_user("Professional", professional(1, countryPreferences=preferences))
+    backend.update_operator(user_id, {"language_list": ["en", "fr"]})
+    stored = (sandbox.state.get(user_id) or {})["countryPreferences"]
+    assert stored == {**preferences, "languages": ["en", "fr"]}  # the timezone and formats as they were
+    assert "timezone" not in backend.get_operator(user_id).fields  # read back, never managed

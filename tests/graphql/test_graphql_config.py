@@ -94,3 +94,10 @@ def test_every_assumption_cited_in_the_client_is_registered() -> None:
     registered = {assumption.key for assumption in ASSUMPTIONS}
     assert cited == registered
     assert all(assumption.section.startswith("§") for assumption in ASSUMPTIONS)
+
+
+def test_the_readme_lists_every_assumption_and_whether_introspection_checks_it() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Backends: REST or GraphQL"):]
+    rows = dict(re.findall(r"^\| (A\d+) \| .* \| (yes|no)\b.*\|$", section, flags=re.MULTILINE))
+    assert rows == {assumption.key: "yes" if assumption.checked else "no" for assumption in ASSUMPTIONS}

@@ -78,6 +78,6 @@ def test_capabilities_name_what_the_example_cannot_carry() -> None:
     }
     assert refused[("ines.dubois@maison-lumiere.fr", "roles")] == [
         "the GraphQL API cannot express 'expert' (it knows admin, manager, operator)",
-        "the GraphQL API allows at most 1 value(s), got 2",
+        "the GraphQL API takes at most 1 value here, got 2",
     ]
     assert "replace-me" not in repr(refused)

@@ -11,24 +11,30 @@ with a 401; keeps its own count of logins in the last minute and waits rather th
 make an 11th; and on a 429 from the token endpoint waits ``Retry-After`` [A18].
 A ready token (``IADVIZE_ACCESS_TOKEN``) is used as is; it can be renewed only
 if an email and password are given too. Thread-safe: one login at a time.
+
+A login is bounded as every request is (:mod:`.http`): a deadline on the whole
+reply, a cap on its size, redirects only within the token endpoint's origin (the
+password is sent nowhere else).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
-import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from rostersync.api.errors import ApiError, AuthError, RateLimitedError, TransportError, UnexpectedResponseError
 from rostersync.api.graphql.config import Credentials
-from rostersync.api.options import RequestEvent
+from rostersync.api.graphql.http import BoundedEndpoint, HttpReply, NetworkFailure, Unreadable
+from rostersync.api.options import ClientOptions, RequestEvent
 from rostersync.api.redaction import Redactor
 from rostersync.api.replies import RETRY_AFTER_CAP_S
 
@@ -52,18 +58,17 @@ class _Token:
 class TokenProvider:
     """Hands out a valid access token; thread-safe."""
 
-    def __init__(self, token_url: str, credentials: Credentials, *, session: requests.Session,
-                 timeout: tuple[float, float], on_request: Callable[[RequestEvent], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+    def __init__(self, token_url: str, credentials: Credentials, session: requests.Session, options: ClientOptions,
+                 timeout: tuple[float, float]) -> None:
+        """``timeout`` is ``(connect, deadline)``, as read from ``options.timeout``."""
         self._url = token_url
+        self._path = urlsplit(token_url).path or "/"
         self._credentials = credentials
-        self._session = session
-        self._timeout = timeout
-        self._on_request = on_request
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
+        self._http = BoundedEndpoint(token_url, session, timeout, clock=options.clock, setting="IADVIZE_TOKEN_URL")
+        self._on_request = options.on_request
+        self._sleep = options.sleep
+        self._clock = options.clock
+        self._rng = options.rng or random.Random()
         self._lock = threading.Lock()
         self._logins: deque[float] = deque()
         self._seen: list[str] = []
@@ -139,31 +144,36 @@ class TokenProvider:
         form = {"username": self._credentials.email or "", "password": self._credentials.password or "",
                 "grant_type": "password"}
         redact = Redactor([self._credentials.password or ""])
-        sent = self._clock()
         backoff = self._rng.uniform(0, min(8.0, 0.5 * 2 ** (attempt - 1)))
+
+        def exchanged(status: int | None, sent: float, error: str | None) -> None:
+            self._emit(status, sent, attempt, error)
+
         try:
-            response = self._session.post(self._url, data=form, headers={"Accept": "application/json"},
-                                          timeout=self._timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            self._emit(None, sent, attempt, type(exc).__name__)
-            return TransportError(f"login: could not reach the token endpoint ({type(exc).__name__})"), backoff
-        with response:
-            self._emit(response.status_code, sent, attempt, None)
-            body = _json_object(response)
-            said = redact(str(body.get("error_description") or body.get("error") or "")) or "no reason given"
-            status = response.status_code
-            if status == 200:
-                return self._read_token(body, status)
-            if status == 429:
-                error = RateLimitedError(f"login: the token endpoint limits logins ({said})", status=status)
-                return error, retry_after_seconds(response) or backoff
-            if status in (400, 401, 403):
-                return AuthError(f"login as {self._credentials.email} refused ({status}: {said}): check "
-                                 "IADVIZE_EMAIL and IADVIZE_PASSWORD", status=status, server_message=said), None
-            if status >= 500:
-                return TransportError(f"login: the token endpoint failed ({status})", status=status), backoff
-            return UnexpectedResponseError(f"login: unexpected reply {status} from the token endpoint: check "
-                                           "IADVIZE_TOKEN_URL", status=status), None
+            reply = self._http.post(data=form, headers={"Accept": "application/json"}, redact=redact,
+                                    on_exchange=exchanged)
+        except NetworkFailure as exc:
+            return TransportError(f"login: could not reach the token endpoint ({exc.detail})"), backoff
+        except Unreadable as exc:
+            return UnexpectedResponseError(f"login: unreadable reply from the token endpoint ({exc.status}: "
+                                           f"{exc.problem}): check IADVIZE_TOKEN_URL", status=exc.status), None
+        if not isinstance(reply, HttpReply):  # a redirect not followed
+            return reply.kind(f"login: {reply.problem}: {reply.advice}", status=reply.status), None
+        body = _json_object(reply.body)
+        said = redact(str(body.get("error_description") or body.get("error") or ""))[:200] or "no reason given"
+        status = reply.status
+        if status == 200:
+            return self._read_token(body, status)
+        if status == 429:
+            error = RateLimitedError(f"login: the token endpoint limits logins ({said})", status=status)
+            return error, retry_after_seconds(reply.headers) or backoff
+        if status in (400, 401, 403):
+            return AuthError(f"login as {self._credentials.email} refused ({status}: {said}): check "
+                             "IADVIZE_EMAIL and IADVIZE_PASSWORD", status=status, server_message=said), None
+        if status >= 500:
+            return TransportError(f"login: the token endpoint failed ({status})", status=status), backoff
+        return UnexpectedResponseError(f"login: unexpected reply {status} from the token endpoint: check "
+                                       "IADVIZE_TOKEN_URL", status=status), None
 
     def _read_token(self, body: dict[str, Any], status: int) -> _Token | tuple[ApiError, None]:
         value = body.get("access_token")
@@ -179,24 +189,24 @@ class TokenProvider:
     def _emit(self, status: int | None, sent: float, attempt: int, error: str | None) -> None:
         if self._on_request is None:
             return
-        path = "/" + self._url.split("://", 1)[-1].partition("/")[2]
         try:
-            self._on_request(RequestEvent("POST", path, status, self._clock() - sent, attempt, error))
+            self._on_request(RequestEvent("POST", self._path, status, self._clock() - sent, attempt, error))
         except Exception:  # a broken log hook must not stop a login
             logger.exception("the on_request hook failed")
 
 
-def _json_object(response: requests.Response) -> dict[str, Any]:
+def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        body = response.json()
+        parsed = json.loads(body or b"null")
     except ValueError:
         return {}
-    return body if isinstance(body, dict) else {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """``Retry-After`` in seconds (the numeric form), capped as the REST client caps it."""
     try:
-        return min(max(float(response.headers.get("Retry-After", "")), 0.0), RETRY_AFTER_CAP_S)
+        seconds = float(headers.get("Retry-After", ""))
     except ValueError:
         return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP_S) if seconds == seconds else None  # NaN: not a number

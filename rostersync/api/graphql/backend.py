@@ -3,7 +3,8 @@
 It offers what :class:`~rostersync.api.client.IAdvizeClient` offers the engine
 (``list_operators``, ``get_operator``, ``find_operator_by_email``,
 ``create_operator``, ``update_operator``, ``delete_operator``) with the same REST
-field names and :class:`OperatorRecord` values, plus :attr:`capabilities`.
+field names and :class:`OperatorRecord` values, plus :attr:`capabilities`: it is the engine's GraphQL backend
+(:class:`rostersync.plan.protocols.OperatorBackend`).
 
 Before its first request it introspects the live schema once and validates every
 document and sample variables it could send (:mod:`.schema_check`); a mismatch
@@ -29,6 +30,7 @@ from rostersync.api.graphql.mapping import (
     CAPABILITIES,
     Capabilities,
     groups_touched,
+    kept_as_read,
     record_from_user,
     to_create_input,
     to_update_input,
@@ -67,14 +69,9 @@ class GraphQLBackend:
         # Plain http:// (loopback only): no environment proxy may see the password or token.
         self._session = _new_session(16, use_env_proxies=self.endpoint.startswith("https")
                                      and self.token_url.startswith("https"))
-        timeouts = _timeouts(options.timeout)
-        self._auth = TokenProvider(self.token_url, credentials, session=self._session, timeout=timeouts,
-                                   on_request=options.on_request, sleep=options.sleep, clock=options.clock,
-                                   rng=options.rng)
-        self._transport = GraphQLTransport(self.endpoint, self._auth, session=self._session, timeout=timeouts,
-                                           max_attempts=options.max_attempts, retry_budget_s=options.retry_budget_s,
-                                           max_rps=options.max_rps, on_request=options.on_request,
-                                           sleep=options.sleep, clock=options.clock, rng=options.rng)
+        timeouts = _timeouts(options.timeout)  # (connect, deadline), checked once for both
+        self._auth = TokenProvider(self.token_url, credentials, self._session, options, timeouts)
+        self._transport = GraphQLTransport(self.endpoint, self._auth, self._session, options, timeouts)
         self._lock = threading.Lock()  # one schema check
         self._roles_lock = threading.Lock()  # one reading of the base roles
         self._live: LiveSchema | None = None
@@ -82,6 +79,11 @@ class GraphQLBackend:
 
     def __repr__(self) -> str:
         return f"GraphQLBackend(endpoint={self.endpoint!r}, credentials=<redacted>)"
+
+    @property
+    def base_url(self) -> str:
+        """The GraphQL endpoint: where this backend's account is, as the REST client's base URL is."""
+        return self.endpoint
 
     @property
     def request_count(self) -> int:
@@ -201,13 +203,18 @@ class GraphQLBackend:
             raise UnexpectedResponseError(f"{action}: a user has no usable id ({exc})") from None
 
     def get_operator(self, operator_id: int) -> OperatorRecord:
+        return self._get_user(operator_id)[0]
+
+    def _get_user(self, operator_id: int) -> tuple[OperatorRecord, Mapping[str, Any]]:
+        """The operator's record, and the user as the API returned it."""
         action = f"get operator {operator_id}"
         reply = self._execute(lambda _: docs.GET_USER, {"userId": int(operator_id)}, kind="read", action=action)
-        record = self._professional(reply.data.get("user"), action)
-        if record is None:
+        node = reply.data.get("user")
+        record = self._professional(node, action)
+        if record is None or not isinstance(node, Mapping):
             raise NotFoundError(f"{action}: no professional user with id {operator_id} (deleted, or not an "
                                 "operator)", method="POST", path="/graphql")
-        return record
+        return record, node
 
     def find_operator_by_email(self, email: str) -> OperatorRecord | None:
         """The operator with this email (compared case-insensitively), or None."""
@@ -232,12 +239,17 @@ class GraphQLBackend:
 
     def update_operator(self, operator_id: int, fields: Mapping[str, Any]) -> OperatorRecord | None:
         """Change only ``fields`` (a channel or the country preferences go whole, completed
-        from a fresh read of the operator). Nothing is sent for empty ``fields``."""
+        from a fresh read of the operator, their fields rostersync does not manage, such
+        as the timezone, as read). Nothing is sent for empty ``fields``."""
         if not fields:
             return None
         action = f"update operator {operator_id}"
-        live = self.get_operator(operator_id).fields if groups_touched(fields) else {}
-        variables = {"input": to_update_input(int(operator_id), fields, live, self._roles())}
+        live: Mapping[str, Any] = {}
+        kept: Mapping[tuple[str, ...], Any] = {}
+        if groups_touched(fields):
+            record, node = self._get_user(operator_id)
+            live, kept = record.fields, kept_as_read(node)
+        variables = {"input": to_update_input(int(operator_id), fields, live, self._roles(), kept)}
         reply = self._execute(lambda live: docs.update_user(live.input_types["userUpdate"]), variables,
                               kind="write", action=action)
         payload = self._payload(reply, "userUpdate", action)

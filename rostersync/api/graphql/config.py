@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from rostersync.api.config import is_loopback
+from rostersync.api.config import is_loopback, read_secret_file
 from rostersync.api.errors import ConfigError
 
 __all__ = [
@@ -99,19 +99,20 @@ class Credentials:
 
 def resolve_credentials(env: Mapping[str, str], *, password_file: Path | None = None) -> Credentials:
     """``IADVIZE_EMAIL`` with ``IADVIZE_PASSWORD`` (or ``password_file``), and/or a ready
-    ``IADVIZE_ACCESS_TOKEN``. With both, the token is used first and the login renews it."""
+    ``IADVIZE_ACCESS_TOKEN``. With both, the token is used first and the login renews it.
+
+    ``password_file`` is read as an API key file is (at most 4 KiB of UTF-8), its
+    trailing line break dropped; it beats ``IADVIZE_PASSWORD``."""
     email = env.get(EMAIL_ENV, "").strip() or None
     password = env.get(PASSWORD_ENV) or None
     if password_file is not None:
-        try:
-            password = password_file.read_text(encoding="utf-8").rstrip("\r\n") or None
-        except OSError as exc:
-            raise ConfigError(f"cannot read the password file {password_file}: {exc.strerror}") from None
+        password = read_secret_file(password_file, what="password", option="--password-file")
+        password = password.rstrip("\r\n") or None
     token = env.get(ACCESS_TOKEN_ENV, "").strip() or None
     if bool(email) != bool(password) and token is None:
         missing = PASSWORD_ENV if email else EMAIL_ENV
         raise ConfigError(f"{missing} is not set: the GraphQL API logs in with an email and a password")
     if not (email and password) and token is None:
-        raise ConfigError(f"no GraphQL credentials: set {EMAIL_ENV} and {PASSWORD_ENV} (or a password file), "
+        raise ConfigError(f"no GraphQL credentials: set {EMAIL_ENV} and {PASSWORD_ENV} (or --password-file), "
                           f"or {ACCESS_TOKEN_ENV}")
     return Credentials(email, password, token)

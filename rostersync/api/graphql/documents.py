@@ -27,6 +27,7 @@ __all__ = [
     "FIELD_ROUTES",
     "GET_USER",
     "INTROSPECTION",
+    "KEPT_AS_READ",
     "MUTATION_INPUT_TYPES",
     "NOT_FOUND_ERRORS",
     "NO_RETRY",
@@ -65,7 +66,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "developers, experts and bots are other implementations, never listed as operators", True),
     Assumption("A5", "§2.6", "the read side mirrors the inputs: `Professional.channels` has "
                "`chatConfiguration`/`callConfiguration`/`videoConfiguration` with the input's field "
-               "names, and `Professional.countryPreferences` has `interfaceLanguage` and `languages`", True),
+               "names, and `Professional.countryPreferences` has `interfaceLanguage`, `languages`, "
+               "`dateFormat`, `timeFormat` and `timezone`", True),
     Assumption("A6", "§2.8, §8.2", "the mutation payloads have `userErrors { __typename message }`, and "
                "`userCreate`/`userUpdate` a `user` field", True),
     Assumption("A7", "§2.9, §8.3", "`userDelete(input: { userId })`; the `input` argument's type name is "
@@ -160,6 +162,12 @@ FIELD_ROUTES: tuple[FieldRoute, ...] = (
 )
 
 
+#: GraphQL fields with no REST counterpart, inside a group that is sent whole
+#: (countryPreferences, §2.3): never managed, so sent back as read [A5] [A14]; else a
+#: change of languages would unset the user's timezone and date and time formats.
+KEPT_AS_READ: tuple[tuple[str, ...], ...] = tuple((*_PREFS, name) for name in ("dateFormat", "timeFormat", "timezone"))
+
+
 @dataclass(frozen=True)
 class Document:
     operation: str  # its operationName
@@ -176,7 +184,7 @@ fragment RostersyncProfessional on Professional {
   group { id }
   projects(first: 100) { pageInfo { hasNextPage } edges { node { id } } }
   skills { id }
-  countryPreferences { interfaceLanguage languages }
+  countryPreferences { interfaceLanguage languages dateFormat timeFormat timezone }
   channels {
     chatConfiguration { isEnabled numberOfSlots hasPriorityOnChat isAllowChatToVideo isSimultaneousCallAllowed }
     callConfiguration { isEnabled hasPriorityOnCall respondFrom isAlwaysAskForNumber clickToCallPhoneNumber }

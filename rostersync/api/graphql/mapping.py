@@ -8,63 +8,33 @@ The routes (which field goes where) and the conversions are in
 
 Reading is lenient, as for REST: a value that cannot be read is left out of the
 record and described in ``problems``. Writing is strict: a field or value the
-GraphQL API cannot express (:data:`CAPABILITIES`) is refused before any request.
+GraphQL API cannot express (:data:`CAPABILITIES`, a :class:`~rostersync.capabilities.Capabilities`)
+is refused before any request.
 """
 
 from __future__ import annotations
 
 import types
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from rostersync.api.errors import RejectedError
-from rostersync.api.graphql.documents import FIELD_ROUTES, PRIORITY_ON, RESPOND_FROM, ROLE_NAMES, FieldRoute
+from rostersync.api.graphql.documents import (
+    FIELD_ROUTES,
+    KEPT_AS_READ,
+    PRIORITY_ON,
+    RESPOND_FROM,
+    ROLE_NAMES,
+    FieldRoute,
+)
 from rostersync.api.records import OperatorRecord
 from rostersync.api.values import to_bool, to_int, to_int_list, to_lower_str, to_str, to_str_list
+from rostersync.capabilities import Capabilities
 
-__all__ = ["CAPABILITIES", "Capabilities", "record_from_user", "to_create_input", "to_update_input"]
+__all__ = ["CAPABILITIES", "Capabilities", "kept_as_read", "record_from_user", "to_create_input", "to_update_input"]
 
 _RESPOND_FROM_BACK = {graphql: rest for rest, graphql in RESPOND_FROM.items()}
 _BASE_ROLE_BACK = {base: rest for rest, base in ROLE_NAMES.items()}
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a backend can express, so a roster it cannot carry is refused before any request.
-
-    ``fields``: the API field names it reads and writes; ``value_sets``: the values
-    allowed (each item, for a list field); ``max_items``: the longest list allowed;
-    ``required_on_create``: fields a create cannot do without.
-    """
-
-    backend: str
-    fields: frozenset[str]
-    value_sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    max_items: Mapping[str, int] = field(default_factory=dict)
-    required_on_create: frozenset[str] = frozenset()
-
-    def problems(self, fields: Mapping[str, Any], *, creating: bool = False) -> list[tuple[str, str]]:
-        """``(api_field, reason)`` for every field of ``fields`` this backend cannot carry."""
-        found: list[tuple[str, str]] = []
-        for name, value in fields.items():
-            if name not in self.fields:
-                found.append((name, f"the {self.backend} API has no counterpart for this field"))
-                continue
-            items = value if isinstance(value, (list, tuple)) else [value]
-            allowed = self.value_sets.get(name)
-            if allowed is not None:
-                bad = [str(item) for item in items if str(item) not in allowed]
-                if bad:
-                    found.append((name, f"the {self.backend} API cannot express {', '.join(map(repr, bad))} "
-                                        f"(it knows {', '.join(sorted(allowed))})"))
-            limit = self.max_items.get(name)
-            if limit is not None and len(items) > limit:
-                found.append((name, f"the {self.backend} API allows at most {limit} value(s), got {len(items)}"))
-        if creating:
-            found.extend((name, f"the {self.backend} API requires it to create an operator")
-                         for name in sorted(self.required_on_create - set(fields)))
-        return found
 
 
 CAPABILITIES = Capabilities(
@@ -213,12 +183,28 @@ def to_create_input(fields: Mapping[str, Any], role_ids: Mapping[str, int]) -> d
 
 
 def to_update_input(user_id: int, fields: Mapping[str, Any], live: Mapping[str, Any],
-                    role_ids: Mapping[str, int]) -> dict[str, Any]:
-    """``UserUpdateInput`` changing ``fields``; ``live`` fills the rest of each group sent.
+                    role_ids: Mapping[str, int], kept: Mapping[tuple[str, ...], Any] | None = None) -> dict[str, Any]:
+    """``UserUpdateInput`` changing ``fields``; ``live`` fills the rest of each group sent,
+    and ``kept`` (:func:`kept_as_read` of the live user) its fields rostersync does not manage.
 
     [A14]: fields left out stay as they are, and a list sent replaces the list.
     """
-    return {"userId": user_id, **_build(fields, live, role_ids, fill_defaults=True)}
+    data = _build(fields, live, role_ids, fill_defaults=True)
+    for path, value in (kept or {}).items():
+        group = _at(data, path[:-1])
+        if isinstance(group, dict):  # only inside a group that is sent
+            group[path[-1]] = value
+    return {"userId": user_id, **data}
+
+
+def kept_as_read(node: Mapping[str, Any]) -> dict[tuple[str, ...], Any]:
+    """The values of :data:`KEPT_AS_READ` in a user as read, those the reply has."""
+    kept: dict[tuple[str, ...], Any] = {}
+    for path in KEPT_AS_READ:
+        group = _at(node, path[:-1])
+        if isinstance(group, Mapping) and path[-1] in group:
+            kept[path] = group[path[-1]]
+    return kept
 
 
 def groups_touched(fields: Mapping[str, Any]) -> bool:

@@ -141,6 +141,8 @@ def _variable_problems(schema: GraphQLSchema, sample: Sample) -> list[str]:
 # --- the samples ---------------------------------------------------------------
 
 _ROLE_IDS = {base: index for index, base in enumerate(docs.ROLE_NAMES.values(), start=1)}
+# Documented values (§2.3), as a user's preferences may be read back [A5].
+_KEPT = dict(zip(docs.KEPT_AS_READ, ("DMY", "CLASSIC", "Europe/Paris"), strict=True))
 
 
 def _every_field(call_type: str) -> dict[str, Any]:
@@ -173,5 +175,7 @@ def samples_for(live: LiveSchema) -> list[Sample]:
         Sample(update, {"input": to_update_input(1, _every_field("ANSWER_FROM_DESK"), {}, _ROLE_IDS)},
                "every field"),
         Sample(update, {"input": to_update_input(1, {"first_name": "Sam"}, {}, _ROLE_IDS)}, "one field"),
+        Sample(update, {"input": to_update_input(1, {"language_list": ["fr"]}, {}, _ROLE_IDS, _KEPT)},
+               "languages, with the preferences kept as read"),
         Sample(delete, {"input": {"userId": 1}}, "one user"),
     ]

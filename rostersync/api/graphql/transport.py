@@ -14,6 +14,11 @@ depends on what the operation is, not on the HTTP method (always POST):
 A 401 renews the token once per call (:class:`TokenProvider`), then the call is
 sent again at once. Backoff, the shared 429 hold and ``max_rps`` come from the REST
 client's pieces (:class:`RateGate`, its transport-error helpers), as do the errors.
+
+Each attempt is bounded as a REST one is (:mod:`.http`): a deadline on the whole
+reply, a cap on its decoded size, redirects only within the endpoint's origin. A
+reply that cannot be read within those bounds is not retried; to a create that the
+server answered 2xx, it is an unknown outcome.
 """
 
 from __future__ import annotations
@@ -22,8 +27,7 @@ import json
 import logging
 import random
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -40,10 +44,11 @@ from rostersync.api.errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from rostersync.api.exchange import describe_network_error, never_sent
+from rostersync.api.exchange import never_sent
 from rostersync.api.graphql.auth import TokenProvider, retry_after_seconds
 from rostersync.api.graphql.documents import AUTH_ERROR_NAMES, NO_RETRY, Document
-from rostersync.api.options import RequestEvent
+from rostersync.api.graphql.http import BoundedEndpoint, HttpReply, NetworkFailure, Unreadable
+from rostersync.api.options import ClientOptions, RequestEvent
 from rostersync.api.pacing import RateGate
 from rostersync.api.replies import OUTCOME_UNKNOWN_ADVICE, RETRYABLE_STATUSES, Failure
 
@@ -78,23 +83,20 @@ class _Call:
 class GraphQLTransport:
     """Sends GraphQL documents; thread-safe."""
 
-    def __init__(self, endpoint: str, auth: TokenProvider, *, session: requests.Session,
-                 timeout: tuple[float, float], max_attempts: int = 5, retry_budget_s: float = 60.0,
-                 max_rps: float | None = None, on_request: Callable[[RequestEvent], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+    def __init__(self, endpoint: str, auth: TokenProvider, session: requests.Session, options: ClientOptions,
+                 timeout: tuple[float, float]) -> None:
+        """``timeout`` is ``(connect, deadline)``, as read from ``options.timeout``."""
         self.endpoint = endpoint
         self._path = urlsplit(endpoint).path or "/"
         self._auth = auth
-        self._session = session
-        self._timeout = timeout
-        self._max_attempts = max(1, max_attempts)
-        self._budget = retry_budget_s
-        self._on_request = on_request
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
-        self._gate = RateGate(max_rps, clock, sleep)
+        self._http = BoundedEndpoint(endpoint, session, timeout, clock=options.clock, setting="IADVIZE_GRAPHQL_URL")
+        self._max_attempts = max(1, options.max_attempts)
+        self._budget = options.retry_budget_s
+        self._on_request = options.on_request
+        self._sleep = options.sleep
+        self._clock = options.clock
+        self._rng = options.rng or random.Random()
+        self._gate = RateGate(options.max_rps, options.clock, options.sleep)
         self._count_lock = threading.Lock()
         self._request_count = 0
 
@@ -132,23 +134,33 @@ class GraphQLTransport:
     def _attempt(self, call: _Call, token: str) -> GraphQLReply | Failure:
         self._gate.wait_turn()
         call.attempts += 1
-        with self._count_lock:
-            self._request_count += 1
-        sent = self._clock()
         headers = {"Content-Type": "application/json", "Accept": "application/json",
                    "Authorization": f"Bearer {token}"}
-        try:
-            response = self._session.post(self.endpoint, data=call.body, headers=headers, timeout=self._timeout,
-                                          allow_redirects=False)
-        except requests.RequestException as exc:
-            detail = describe_network_error(exc, self._timeout[1], self._auth.redactor)
-            self._emit(call, None, sent, detail)
-            return self._transport_failure(call, exc, detail)
-        with response:
-            self._emit(call, response.status_code, sent, None)
-            return self._read(call, response)
 
-    def _transport_failure(self, call: _Call, exc: requests.RequestException, detail: str) -> Failure:
+        def exchanged(status: int | None, sent: float, error: str | None) -> None:
+            with self._count_lock:
+                self._request_count += 1
+            self._emit(call, status, sent, error)
+
+        try:
+            reply = self._http.post(data=call.body, headers=headers, redact=self._auth.redactor,
+                                    on_exchange=exchanged)
+        except NetworkFailure as exc:
+            return self._transport_failure(call, exc.cause, exc.detail)
+        except Unreadable as exc:
+            return self._unreadable(call, exc)
+        if isinstance(reply, Failure):
+            return reply
+        return self._read(call, reply)
+
+    def _unreadable(self, call: _Call, exc: Unreadable) -> Failure:
+        if call.kind == "create" and 200 <= exc.status < 300:
+            return Failure(OutcomeUnknownError, f"the server answered {exc.status} but its reply cannot be read: "
+                           f"{exc.problem}", OUTCOME_UNKNOWN_ADVICE, exc.status, reply_lost=True)
+        return Failure(UnexpectedResponseError, f"unreadable reply ({exc.status}: {exc.problem})",
+                       "check IADVIZE_GRAPHQL_URL and any proxy on the way", exc.status)
+
+    def _transport_failure(self, call: _Call, exc: BaseException, detail: str) -> Failure:
         reach = f"could not reach {urlsplit(self.endpoint).netloc}: {detail}"
         advice = "check the network, any proxy, and IADVIZE_GRAPHQL_URL"
         if isinstance(exc, requests.exceptions.SSLError):
@@ -160,11 +172,11 @@ class GraphQLTransport:
                            OUTCOME_UNKNOWN_ADVICE, reply_lost=True)
         return Failure(TransportError, reach, advice, retryable=True, reply_lost=True)
 
-    def _read(self, call: _Call, response: requests.Response) -> GraphQLReply | Failure:
-        status = response.status_code
+    def _read(self, call: _Call, response: HttpReply) -> GraphQLReply | Failure:
+        status = response.status
         redact = self._auth.redactor
         try:
-            body = json.loads(response.content or b"null")
+            body = json.loads(response.body or b"null")
         except ValueError:
             body = None
         errors = body.get("errors") if isinstance(body, dict) else None
@@ -184,7 +196,7 @@ class GraphQLTransport:
             return Failure(AuthError, f"the API refused access ({text})", "check the user's rights", status, said)
         if status == 429:
             return Failure(RateLimitedError, f"rate-limited by the API ({text})", "lower --max-rps or try later",
-                           status, said, retryable=True, retry_after=retry_after_seconds(response))
+                           status, said, retryable=True, retry_after=retry_after_seconds(response.headers))
         if status in RETRYABLE_STATUSES and call.kind == "create":
             return Failure(OutcomeUnknownError, f"the server or a gateway answered {text}", OUTCOME_UNKNOWN_ADVICE,
                            status, said, reply_lost=True)
