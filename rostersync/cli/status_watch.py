@@ -1,7 +1,7 @@
 """`status --watch`: the availability board, refreshed in place on a terminal until Ctrl-C.
 
-Each refresh reads the account again (two listings); ``--interval`` (at least 1 s)
-bounds how often, so a watch left open costs the rate limit little. Ctrl-C ends
+Each refresh reads the account again (two listings); ``--interval`` (1 s to an
+hour) bounds how often, so a watch left open costs the rate limit little. Ctrl-C ends
 it with exit status 0, the last view left on the screen. A refresh that fails
 (the network, a 5xx after the client's retries) keeps the last view and says so
 under it, then tries again; a refused key or a bad configuration ends the watch.
@@ -15,6 +15,7 @@ frames into a log would help nobody.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_INTERVAL_S = 2.0
 MIN_INTERVAL_S = 1.0
+MAX_INTERVAL_S = 3600.0  # time.sleep refuses nan, inf and values past time_t
 # Cursor home, then each line cleared to its end, then the rest of the screen:
 # the view is redrawn over itself without the flicker of clearing everything first.
 _HOME, _CLEAR_LINE, _CLEAR_BELOW, _CLEAR_SCREEN = "\x1b[H", "\x1b[K", "\x1b[J", "\x1b[2J"
@@ -51,12 +53,19 @@ def watch_options(command: F) -> F:
             raise click.UsageError("--interval goes with --watch.")
         return command(*args, watch=(interval or DEFAULT_INTERVAL_S) if watch else None, **kwargs)
 
-    wrapper = click.option("--interval", type=click.FloatRange(min=MIN_INTERVAL_S), metavar="SECONDS",
-                           help=f"With --watch: seconds between refreshes [default: {DEFAULT_INTERVAL_S:g}; "
-                                f"at least {MIN_INTERVAL_S:g}].")(wrapper)
+    wrapper = click.option("--interval", type=click.FloatRange(min=MIN_INTERVAL_S, max=MAX_INTERVAL_S),
+                           callback=_a_number, metavar="SECONDS",
+                           help=f"With --watch: seconds between refreshes [default: {DEFAULT_INTERVAL_S:g}].")(wrapper)
     wrapper = click.option("--watch", is_flag=True, help="Refresh the view in place on a terminal until Ctrl-C "
                                                          "(without one: print once).")(wrapper)
     return wrapper  # type: ignore[return-value]
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets ``nan`` through (it compares false with both bounds)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number of seconds.", ctx, param)
+    return value
 
 
 def watch_status(connection: Connection, roster_path: Path | None, *, interval: float) -> None:

@@ -29,7 +29,11 @@ def test_without_a_terminal_the_view_is_printed_once(account: Sandbox, team: dic
 
 @pytest.mark.parametrize("args,message", [
     (["status", "--interval", "5"], "--interval goes with --watch."),
-    (["status", "--watch", "--interval", "0.2"], "0.2 is not in the range x>=1"),
+    (["status", "--watch", "--interval", "0.2"], "0.2 is not in the range 1.0<=x<=3600.0"),
+    # time.sleep would raise on these, after the first view was drawn.
+    (["status", "--watch", "--interval", "inf"], "inf is not in the range 1.0<=x<=3600.0"),
+    (["status", "--watch", "--interval", "1e300"], "is not in the range 1.0<=x<=3600.0"),
+    (["status", "--watch", "--interval", "nan"], "nan is not a number of seconds."),
 ])
 def test_interval(account: Sandbox, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
