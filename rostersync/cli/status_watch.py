@@ -28,8 +28,8 @@ import click
 from rostersync.api.errors import ApiError, AuthError, ConfigError
 from rostersync.cli.connection import Connection, log, open_client
 from rostersync.live.board import AvailabilityBoard, BoardReader, read_board
-from rostersync.render.availability import render_board
 from rostersync.render.safe_text import terminal_text
+from rostersync.render.status import render_board
 from rostersync.roster.loader import Roster, load_roster
 
 __all__ = ["DEFAULT_INTERVAL_S", "watch_options", "watch_status"]

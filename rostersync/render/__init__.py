@@ -2,5 +2,7 @@
 
 Plans as terminal text (`text`), JSON (`json_plan`) and Markdown (`markdown`), with
 values formatted one way (`values`); the apply report (`text`); the `status` table
-(`status`); what a roster edit did (`edits`).
+(`status`); what a roster edit did (`edits`); the availability changes of `live`
+(`availability`); `stats` as text, CSV or JSON (`stats`); text from the API made
+safe to print (`safe_text`).
 """

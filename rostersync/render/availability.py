@@ -1,5 +1,6 @@
-"""Availability as text: the plan of ``live set``/``live logout``, its outcomes, and the
-board of ``status --watch``. Every value from the API is escaped (:mod:`safe_text`).
+"""Availability as text: the plan of ``live set``/``live logout``, and its outcomes (the
+board of ``status`` is in :mod:`rostersync.render.status`). Every value from the API
+is escaped (:mod:`safe_text`).
 
 ::
 
@@ -12,8 +13,6 @@ board of ``status --watch``. Every value from the API is escaped (:mod:`safe_tex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rostersync.api.records import LiveAvailability
 from rostersync.live.availability import (
     CHANNELS,
@@ -23,16 +22,13 @@ from rostersync.live.availability import (
     AvailabilityReport,
     channel_of,
 )
-from rostersync.live.board import AvailabilityBoard
 from rostersync.render.safe_text import terminal_text
-from rostersync.render.status import channel_cell
 from rostersync.selection import ChosenOperator
 
 __all__ = [
     "render_availability_outcome",
     "render_availability_plan",
     "render_availability_report",
-    "render_board",
     "render_operator",
 ]
 
@@ -105,21 +101,3 @@ def render_availability_report(report: AvailabilityReport, *, logout: bool) -> s
     if skipped:
         summary += f", {skipped} not started"
     return "\n".join([*lines, summary + "."]) + "\n"
-
-
-# ---------------------------------------------------------------- the board
-
-def render_board(board: AvailabilityBoard) -> str:
-    """The table of ``rostersync status`` (its cells from :mod:`rostersync.render.status`),
-    every email escaped, then ``N of M operators connected.``"""
-    rows: list[Sequence[str]] = [("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")]
-    for row in board.rows:
-        label = terminal_text(row.operator.label)
-        if row.live is None:
-            rows.append((label, "never", "-", "-", "-"))
-        else:
-            rows.append((label, "yes" if row.live.connected else "no",
-                         *(channel_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"

@@ -27,6 +27,32 @@ def test_without_a_terminal_the_view_is_printed_once(account: Sandbox, team: dic
     assert "Not a terminal: printed once (--watch refreshes the view only on a terminal)." in watched.stderr
 
 
+def test_plain_status_chooses_and_escapes_as_the_watched_view(account: Sandbox, team: dict[str, int],
+                                                              tmp_path: Path) -> None:
+    """Plain status once drew its own table: it chose a roster's operators by email only
+    (missing one renamed in the account but known by external id) and printed emails raw."""
+    account.store.add({"email": "old.name@example.com", "external_id": "HR-1", "group_id": 7})
+    mallory = account.store.add({"email": "mallory@example.com", "group_id": 7})
+    account.store._fields[mallory]["email"] = "mal\x1b]0;owned\x07\u202elory@example.com"
+    roster = tmp_path / "renamed.yaml"
+    roster.write_text("version: 1\nscope: {group_id: 7}\n"
+                      "operators:\n  - {email: new.name@example.com, external_id: HR-1}\n")
+
+    def status(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["status", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    by_external_id = status(str(roster))
+    assert by_external_id.splitlines()[1].split() == ["old.name@example.com", "never", "-", "-", "-"]
+    assert by_external_id.endswith("\n0 of 1 operators connected.\n")
+    assert status("--watch", str(roster)) == by_external_id
+    everyone = status()
+    assert "mal\\x1b]0;owned\\x07\\u202elory@example.com  never" in everyone
+    assert not any(char in everyone for char in "\x1b\x07\u202e")
+    assert status("--watch") == everyone
+
+
 @pytest.mark.parametrize("args,message", [
     (["status", "--interval", "5"], "--interval goes with --watch."),
     (["status", "--watch", "--interval", "0.2"], "0.2 is not in the range 1.0<=x<=3600.0"),
