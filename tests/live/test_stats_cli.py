@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from terminal_support import Terminal
 
 from rostersync.cli.main import cli
 from rostersync.render.stats import CSV_COLUMNS
-from rostersync.sandbox import Sandbox
+from rostersync.sandbox import FaultConfig, Sandbox
 
 ROSTER_EMAILS = ["ada@example.com", "bob@example.com", "cleo@example.com", "dan@example.com", "eve@example.com"]
 
@@ -142,3 +143,19 @@ def test_values_from_the_api_never_reach_the_terminal_raw(account: Sandbox, team
     assert json.loads(json_out)["operators"][0]["profile"]["status"] == "=HYPERLINK(\"x\")\x1b[2J\u202e"
     for output in (text, csv_out, json_out):
         assert not any(char in output for char in "\x1b\r\x9b\u202e")
+
+
+def test_interrupted_on_a_terminal_the_results_start_a_line_of_their_own(
+        account: Sandbox, team: dict[str, int], tmp_path: Path, terminals: list[Terminal]) -> None:
+    """The count of reads is redrawn in place on stderr, the same terminal as the table:
+    after Ctrl-C, its line is ended before the table (it once began "[1/7] readOPERATOR")."""
+    account.faults = FaultConfig(latency_ms=200)
+    terminal = Terminal("stats", "--parallelism", "1", cwd=tmp_path)
+    terminals.append(terminal)
+    terminal.wait_for("[1/7] read")
+    terminal.interrupt()
+    assert terminal.finish() == 130
+    lines = terminal.output.split("\n")
+    assert any(line.startswith("OPERATOR ") for line in lines), terminal.output
+    assert any(line.startswith("Interrupted: ") for line in lines), terminal.output
+    assert "Traceback" not in terminal.output
