@@ -63,8 +63,17 @@ class Sandbox:
         """Faults applied since the last reset: see ``FaultInjector.counts``."""
         return self._server.app.faults.counts()
 
+    def ignored_filters(self) -> dict[str, int]:
+        """Filter names ignored as unknown since the last reset, e.g. ``{"groupid": 2}``.
+
+        The service is loose (it ignores them), so a client that misspells a filter
+        receives every operator instead of an error: a test of a client should check
+        that this stays empty. rostersync's own suite does, for every test.
+        """
+        return self._server.app.log.ignored_filters()
+
     def reset_counts(self) -> None:
-        """Zero both the request counts and the fault counts."""
+        """Zero the request counts, the ignored filters and the fault counts."""
         self._server.app.log.reset()
         self._server.app.faults.reset_counts()
 
