@@ -102,6 +102,30 @@ def test_ctrl_c_while_waiting_lets_the_running_call_finish() -> None:
     assert set(finished) >= {0, 1}
 
 
+def test_ctrl_c_while_submitting_keeps_the_results_of_the_calls_made() -> None:
+    """A call already running when Ctrl-C lands among the submissions is not reported
+    as never started (its change was made)."""
+    started = threading.Event()
+    called: list[int] = []
+
+    def work(n: int) -> int:
+        called.append(n)
+        started.set()
+        return n
+
+    class CtrlCAfterTwo(list[int]):
+        def __iter__(self) -> Iterator[int]:
+            yield from [*list.__iter__(self)][:2]
+            started.wait(timeout=10)
+            raise KeyboardInterrupt
+
+    run = run_bounded(CtrlCAfterTwo(range(5)), work, parallelism=2)
+    assert run.interrupted
+    assert called
+    assert [result is not None for result in run.results] == [n in called for n in range(5)]
+    assert run.results[2:] == (None, None, None)
+
+
 def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client: IAdvizeClient) -> None:
     for n in range(4):
         operator_id = account.store.add({"email": f"op{n}@example.com", "chat_enabled": True})
