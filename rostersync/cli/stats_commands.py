@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from rostersync.cli.changes import EXIT_INTERRUPTED
+from rostersync.cli.choosing import report_unchosen, selection_options
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
-from rostersync.cli.live_commands import EXIT_INTERRUPTED, selection_options
-from rostersync.render.safe_text import terminal_text
 from rostersync.render.stats import render_stats
 from rostersync.roster.loader import load_roster
 from rostersync.selection import select_operators
@@ -42,10 +42,7 @@ def stats(roster: Path | None, only: tuple[str, ...], output_format: str, parall
     wanted = load_roster(roster) if roster is not None else None
     client = open_client(connection, page_workers=min(parallelism, 8))
     selection = select_operators(client, roster=wanted, only=only)
-    for glob in selection.unmatched_globs:
-        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
-    if selection.not_on_account:
-        log(connection, f"{len(selection.not_on_account)} operators of the roster are not on the account.")
+    report_unchosen(connection, selection)
     total = len(selection.operators)
     log(connection, f"Reading the statistics and profiles of {total} operator{'s' if total != 1 else ''} ...")
     progress = _Progress(connection, total)

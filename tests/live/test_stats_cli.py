@@ -49,6 +49,16 @@ def test_json_holds_statistic_and_profile_of_the_roster_operators(account: Sandb
     assert "Reading the statistics and profiles of 5 operators ..." in result.stderr
 
 
+def test_roster_operators_not_on_the_account_are_named_as_live_names_them(
+        account: Sandbox, team: dict[str, int], roster: Path) -> None:
+    """stats once said only "2 operators of the roster are not on the account." ("1 operators ... are")."""
+    result = run("stats", str(roster), "--format", "csv")
+    assert result.exit_code == 0
+    assert ("Not on the account in the roster's scope (not applied yet?), so left out: "
+            "later@example.com, out@example.com.\n") in result.stderr
+    assert "later@example.com" not in result.stdout
+
+
 def test_csv(account: Sandbox, team: dict[str, int]) -> None:
     result = run("stats", "--only", "a*", "--only", "b*", "--format", "csv", "--parallelism", "1")
     assert result.exit_code == 0
