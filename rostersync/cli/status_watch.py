@@ -5,6 +5,8 @@ hour) bounds how often, so a watch left open costs the rate limit little. Ctrl-C
 it with exit status 0, the last view left on the screen. A refresh that fails
 (the network, a 5xx after the client's retries) keeps the last view and says so
 under it, then tries again; a refused key or a bad configuration ends the watch.
+A view taller than the terminal is cut to fit it, saying how many operators it
+leaves out (drawn in full, it would scroll, and the next view would not land on it).
 
 Without a terminal there is nothing to refresh in place: the board is printed once,
 as plain ``status`` would, with a note on stderr, and the exit status is 0. That is
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -80,7 +84,7 @@ def watch_status(connection: Connection, roster_path: Path | None, *, interval: 
     try:
         while True:
             board, problem = _refresh(client, roster, board)
-            click.echo(_frame(board, problem, interval), nl=False)
+            click.echo(_frame(board, problem, interval, shutil.get_terminal_size()), nl=False)
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("")  # the shell's prompt goes below the last view
@@ -97,11 +101,42 @@ def _refresh(client: BoardReader, roster: Roster | None,
         return last, str(exc)
 
 
-def _frame(board: AvailabilityBoard | None, problem: str | None, interval: float) -> str:
+def _frame(board: AvailabilityBoard | None, problem: str | None, interval: float,
+           size: os.terminal_size | None = None) -> str:
+    """The view, drawn from the top left over the last one; within ``size`` when given.
+
+    A view taller than the terminal would scroll it, and the next one, drawn from the
+    top, would land on the scrolled lines: a screen of overlapping views. So the
+    table's last operator rows give way to a count of those not shown.
+    """
     now = datetime.now().strftime("%H:%M:%S")  # the user's wall clock
-    lines = [f"rostersync status, every {interval:g} s (Ctrl-C to quit)    {now}", ""]
-    if board is not None:
-        lines += render_board(board).rstrip("\n").split("\n")
-    if problem is not None:
-        lines += ["", f"Could not refresh at {now}: {terminal_text(problem)}", f"Trying again in {interval:g} s."]
+    head = [f"rostersync status, every {interval:g} s (Ctrl-C to quit)    {now}", ""]
+    table = render_board(board).rstrip("\n").split("\n") if board is not None else []
+    tail = [] if problem is None else [
+        "", f"Could not refresh at {now}: {terminal_text(problem)}", f"Trying again in {interval:g} s."]
+    if size is not None and table:
+        # The last line stays free: the cursor waits there after the final newline.
+        table = _fit(table, size.lines - 1 - _rows(head + tail, size.columns), size.columns)
+    lines = head + table + tail
     return _HOME + "".join(line + _CLEAR_LINE + "\n" for line in lines) + _CLEAR_BELOW
+
+
+def _rows(lines: list[str], columns: int) -> int:
+    """Terminal rows that ``lines`` take, a long one wrapping."""
+    return sum(max(1, math.ceil(len(line) / max(1, columns))) for line in lines)
+
+
+def _fit(table: list[str], room: int, columns: int) -> list[str]:
+    """The board's table (column titles, one row per operator, a blank, the count) in ``room`` rows."""
+    if _rows(table, columns) <= room:
+        return table
+    titles, rows, summary = table[:1], table[1:-2], table[-2:]
+    budget = room - _rows(titles + summary, columns) - 1  # and one for the line saying what is left out
+    kept: list[str] = []
+    for row in rows:
+        budget -= _rows([row], columns)
+        if budget < 0:
+            break
+        kept.append(row)
+    hidden = len(rows) - len(kept)
+    return [*titles, *kept, f"... and {hidden} more not shown: a taller terminal, or a ROSTER, shows them.", *summary]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,20 @@ def test_the_board_escapes_what_the_api_sends(account: Sandbox, team: dict[str, 
         frame = _frame(read_board(client), None, 2.0)
     assert "mal\\x1b]0;owned\\x07lory@example.com" in frame
     assert "\x07" not in frame
+
+
+def test_a_view_taller_than_the_terminal_is_cut_to_fit_it(account: Sandbox, team: dict[str, int]) -> None:
+    """Drawn in full, the view scrolled the terminal and each refresh landed lower."""
+    for n in range(40):
+        account.store.add({"email": f"extra{n:02}@example.com"})
+    with IAdvizeClient(account.url, account.api_key) as client:
+        board = read_board(client)
+    frame = _frame(board, "the server failed (503)", 2.0, os.terminal_size((80, 24)))
+    assert frame.count("\n") == 23  # the 24th line is left to the cursor
+    assert "\n... and 33 more not shown: a taller terminal, or a ROSTER, shows them." in frame
+    assert "5 of 47 operators connected." in frame and "Could not refresh at " in frame
+    tall = _frame(board, None, 2.0, os.terminal_size((80, 60)))
+    assert "more not shown" not in tall and "extra39@example.com" in tall
+    # A line longer than the terminal is wide takes two rows.
+    narrow = _frame(board, None, 2.0, os.terminal_size((40, 24)))
+    assert narrow.count("\n") < 23
