@@ -79,11 +79,14 @@ def watch_status(connection: Connection, roster_path: Path | None, *, interval: 
         click.echo(render_board(read_board(client, roster)), nl=False)
         log(connection, "Not a terminal: printed once (--watch refreshes the view only on a terminal).")
         return
-    click.echo(_CLEAR_SCREEN, nl=False)
     board: AvailabilityBoard | None = None
+    cleared = False
     try:
         while True:
             board, problem = _refresh(client, roster, board)
+            if not cleared:  # only once there is a view: a refused key leaves the screen as it was
+                click.echo(_CLEAR_SCREEN, nl=False)
+                cleared = True
             click.echo(_frame(board, problem, interval, shutil.get_terminal_size()), nl=False)
             time.sleep(interval)
     except KeyboardInterrupt:

@@ -84,6 +84,17 @@ def test_refreshed_in_place_on_a_terminal_until_ctrl_c(account: Sandbox, team: d
     assert "Traceback" not in terminal.output and "Aborted" not in terminal.output
 
 
+def test_a_refused_key_ends_the_watch_before_the_screen_is_cleared(
+        account: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminals: list[Terminal]) -> None:
+    monkeypatch.setenv("IADVIZE_API_KEY", "not-the-key")
+    terminal = Terminal("status", "--watch", cwd=tmp_path)
+    terminals.append(terminal)
+    assert terminal.finish() == 1
+    assert "the API refused the key (403 Forbidden): check IADVIZE_API_KEY" in terminal.output
+    assert "\x1b[2J" not in terminal.output  # the error is not left alone on a blank screen
+    assert "Traceback" not in terminal.output
+
+
 def test_a_failed_refresh_keeps_the_last_view_and_says_why(account: Sandbox, team: dict[str, int]) -> None:
     with IAdvizeClient(account.url, account.api_key, ClientOptions(max_attempts=1)) as client:
         board, problem = _refresh(client, None, None)
