@@ -65,6 +65,10 @@ def _change_lines(change: AvailabilityChange) -> list[str]:
         if switch.available and change.before is not None and not channel_of(change.before, switch.channel).enabled:
             # Sent all the same: the API decides, and its answer is the outcome.
             line += f" (the {switch.channel} channel is not enabled for this operator)"
+        elif switch.available and (change.before is None or not change.before.connected):
+            # Made available, an operator is connected: conversations go to whoever is
+            # not at their desk. The supervisor must see it before saying yes.
+            line += " (offline now: this connects the operator)"
         lines.append(line)
     return lines
 

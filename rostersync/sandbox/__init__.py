@@ -65,6 +65,8 @@ Choices made where the documentation is silent (each module's docstring has its 
 - Operator ids start at 1001 and are never reused.
 - Live: the default ``GET /operator/live`` view is "connected and available on at
   least one channel"; ``connected=0`` adds every operator who ever logged in.
+  ``PUT /operator/{id}/live`` with a channel available (``chat[available]=1``)
+  connects an operator who was offline (available means connected and switched on).
 - Faults: 503 and 429 do nothing; a dropped write is done, then its reply is lost.
 - Defaults on create: roles [operator], chat_max_number 3, language_admin en,
   channels off, priorities 0, lists empty, strings and group_id null, call_config
