@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from rostersync.api.errors import NotFoundError
 from rostersync.api.forms import form_pairs
+from rostersync.api.listing import check_unique_emails, read_listing
 from rostersync.api.options import ClientOptions
 from rostersync.api.records import (
     SECRET_FIELDS,
@@ -28,7 +28,6 @@ from rostersync.api.records import (
 )
 from rostersync.api.replies import Reply, unexpected_reply
 from rostersync.api.transport import Transport
-from rostersync.api.values import to_int
 
 __all__ = ["PAGE_LIMIT", "IAdvizeClient"]
 
@@ -87,12 +86,16 @@ class IAdvizeClient:
     def list_operators(self, filters: Filters | None = None, *, full: bool = True) -> list[OperatorRecord]:
         """Every operator matching ``filters`` (e.g. ``{"group_id": 3}``), all pages.
 
-        Without ``full`` an item may hold nothing but its id.
+        Without ``full`` an item may hold nothing but its id.  A listing that cannot be
+        trusted (pagination that lies or ends early, an id twice, two operators with one
+        email) raises :class:`UnexpectedResponseError`: it is never returned in part.
         """
         params = _filter_params(filters)
         if full:
             params["full"] = 1
-        return self._list("/operator", params, "list operators", parse_operator)
+        records = self._list("/operator", params, "list operators", parse_operator)
+        check_unique_emails(records, path="/operator", action="list operators")
+        return records
 
     def get_operator(self, operator_id: int) -> OperatorRecord:
         return self._get_one(f"/operator/{int(operator_id)}", f"get operator {operator_id}",
@@ -122,7 +125,7 @@ class IAdvizeClient:
             "POST", "/operator", action=action, form=form_pairs(fields), secrets=_secrets_in(fields)
         )
         try:
-            return parse_operator(_unwrap_single(reply.data))
+            return parse_operator(_unwrap_single(reply.data), redact=self._transport.redactor)
         except RecordError as exc:
             problem = str(exc)
         # It was created, but the reply does not say as what: find it instead.
@@ -216,67 +219,17 @@ class IAdvizeClient:
         return self._get_one(f"/operator/{int(operator_id)}/profile",
                              f"get profile of operator {operator_id}", parse_profile, operator_id)
 
-    # --- pages -------------------------------------------------------------------
+    # --- listings ---------------------------------------------------------------
 
-    def _list(self, path: str, params: dict[str, Any], action: str, parse: Callable[[Any], T]) -> list[T]:
-        """Every item of every page, in page order.
+    def _list(self, path: str, params: dict[str, Any], action: str, parse: Callable[..., T]) -> list[T]:
+        """Every item of every page, in page order, checked (:mod:`rostersync.api.listing`)."""
+        def fetch(number: int) -> Reply:
+            query = form_pairs({**params, "limit": PAGE_LIMIT, "page": number})
+            return self._transport.request("GET", path, action=f"{action} (page {number})", query=query)
 
-        Page 1 tells how many pages there are; the others are fetched in parallel.
-        """
-        first = self._get_page(path, params, 1, action)
-        pages = self._page_count(first, path, action)
-        results = [self._parse_page(first, 1, path, action, parse)]
-        if pages > 1:
-            results.extend(self._fetch_pages(path, params, range(2, pages + 1), action, parse))
-        return _dedupe([item for page in results for item in page], action)
-
-    def _fetch_pages(
-        self, path: str, params: dict[str, Any], numbers: range, action: str, parse: Callable[[Any], T]
-    ) -> list[list[T]]:
-        def fetch(number: int) -> list[T]:
-            reply = self._get_page(path, params, number, action)
-            return self._parse_page(reply, number, path, action, parse)
-
-        workers = min(self._page_workers, len(numbers))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rostersync-page") as pool:
-            futures: list[Future[list[T]]] = [pool.submit(fetch, number) for number in numbers]
-            try:
-                return [future.result() for future in futures]  # page order, whatever finished first
-            except BaseException:
-                for future in futures:
-                    future.cancel()  # the first error is enough: skip pages not yet started
-                raise
-
-    def _get_page(self, path: str, params: dict[str, Any], number: int, action: str) -> Reply:
-        query = form_pairs({**params, "limit": PAGE_LIMIT, "page": number})
-        return self._transport.request("GET", path, action=f"{action} (page {number})", query=query)
-
-    def _page_count(self, reply: Reply, path: str, action: str) -> int:
-        pagination = reply.envelope.get("pagination")
-        if pagination is None:
-            return 1  # not paginated: everything came at once
-        try:
-            if not isinstance(pagination, Mapping):
-                raise ValueError
-            return max(1, to_int(pagination.get("pages", 1)))
-        except ValueError:
-            raise unexpected_reply("GET", path, action, reply.status,
-                                   f"pagination is {pagination!r}, expected an object with 'pages'") from None
-
-    def _parse_page(self, reply: Reply, number: int, path: str, action: str, parse: Callable[[Any], T]) -> list[T]:
-        items = _items_of(reply.data)
-        if items is None:
-            raise unexpected_reply("GET", path, action, reply.status,
-                                   f"page {number}: 'data' is {type(reply.data).__name__}, expected a list")
-        records: list[T] = []
-        for index, item in enumerate(items):
-            try:
-                records.append(parse(item))
-            except RecordError as exc:
-                raise unexpected_reply(
-                    "GET", path, action, reply.status, f"page {number}, item {index}: {exc}"
-                ) from None
-        return records
+        redact = self._transport.redactor
+        return read_listing(fetch, lambda item: parse(item, redact=redact), path=path, action=action,
+                            workers=self._page_workers)
 
     # --- single objects -----------------------------------------------------------
 
@@ -284,13 +237,13 @@ class IAdvizeClient:
         reply = self._transport.request("GET", path, action=action)
         return self._parse_one(parse, _unwrap_single(reply.data), operator_id, "GET", path, action, reply.status)
 
-    @staticmethod
     def _parse_one(
+        self,
         parse: Callable[..., R], data: Any, operator_id: int, method: str, path: str, action: str, status: int
     ) -> R:
         """``parse(data)``; a reply without a usable object is an UnexpectedResponseError."""
         try:
-            return parse(data, expected_id=int(operator_id))
+            return parse(data, expected_id=int(operator_id), redact=self._transport.redactor)
         except RecordError as exc:
             raise unexpected_reply(method, path, action, status, f"'data': {exc}") from None
 
@@ -312,30 +265,6 @@ def _unwrap_single(data: Any) -> Any:
     if isinstance(data, list) and len(data) == 1:
         return data[0]
     return data
-
-
-def _items_of(data: Any) -> list[Any] | None:
-    if data is None:
-        return []
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        # PHP json_encode renders an empty array as [] but a sparse one as an object.
-        return list(data.values()) if all(str(key).isdigit() for key in data) else None
-    return None
-
-
-def _dedupe(records: list[T], action: str) -> list[T]:
-    """Drop an item seen on an earlier page (the list moved while it was read)."""
-    seen: set[int] = set()
-    unique: list[T] = []
-    for record in records:
-        if record.id in seen:
-            logger.warning("%s: id %d appeared on two pages; kept the first", action, record.id)
-            continue
-        seen.add(record.id)
-        unique.append(record)
-    return unique
 
 
 def _secrets_in(fields: Mapping[str, Any]) -> Iterable[str]:

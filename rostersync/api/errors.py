@@ -4,15 +4,18 @@
 
     ApiError
      ├── ConfigError              bad base URL, plain http:// to a remote host, missing key
-     ├── TransportError           connection refused/reset, DNS, TLS, timeout
-     │    └── OutcomeUnknownError a WRITE was sent but no reply came back: it may or
-     │                            may not have been committed
+     ├── TransportError           connection refused/reset, DNS, TLS, the deadline of a request passed
+     │    └── OutcomeUnknownError a WRITE was sent but no reply came back (or none that
+     │                            can be read): it may or may not have been committed
      ├── AuthError                401/403: the key was refused
      ├── NotFoundError            404, or meta "fail" with "Unknown ..."
      ├── RejectedError            any other 4xx (validation), or a 2xx whose meta says fail/error
      ├── RateLimitedError         429 still after the retries
      ├── ServerError              5xx still after the retries
-     └── UnexpectedResponseError  not JSON, no meta, wrong shape
+     └── UnexpectedResponseError  not JSON, no meta, wrong shape; a reply too large or in an
+                                  encoding not asked for; a redirect not followed (another
+                                  origin, too many); a listing that cannot be trusted
+                                  (lying pagination, an early end, an id or email twice)
 
 Each message is written for a person: what was attempted, what the server said, and
 what to do.  Each exception also carries the context as attributes (`method`, `path`
@@ -109,4 +112,5 @@ class ServerError(ApiError):
 
 
 class UnexpectedResponseError(ApiError):
-    """The reply was not what the iAdvize API sends: not JSON, no ``meta``, wrong shape."""
+    """The reply was not what the iAdvize API sends: not JSON, no ``meta``, wrong shape,
+    too large, redirected elsewhere, or a listing that is incomplete or inconsistent."""

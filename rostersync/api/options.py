@@ -34,9 +34,11 @@ class RequestEvent:
 class ClientOptions:
     """Everything about a client but where it goes (base URL) and who it is (API key)."""
 
-    #: Seconds to wait for a reply; a single number also bounds connecting (at most 10 s).
-    #: A ``(connect, read)`` pair sets both.
-    timeout: float | tuple[float, float] = 30.0
+    #: The deadline of one HTTP request, in seconds of real time: connecting, sending,
+    #: and reading the whole reply (headers and body), however slowly the server sends.
+    #: A single number also bounds connecting alone (at most 10 s); a
+    #: ``(connect, deadline)`` pair sets both.
+    timeout: float | tuple[float, float] = 60.0
     #: HTTP attempts per call, the first included.
     max_attempts: int = 5
     #: Seconds a call may spend retrying, counted from its first attempt.

@@ -5,8 +5,11 @@ ignored, each value is read as :mod:`rostersync.api.values` says (booleans may b
 ``"1"``, integers strings, lists PHP objects), ``role`` may stand beside or instead
 of ``roles``.  Which operator fields there are is the table in
 :mod:`rostersync.api_fields`.  A value that cannot be read is left out of
-``fields`` and described in ``problems``; only a missing ``id`` is fatal
-(:class:`RecordError`), because nothing can be done with an operator without one.
+``fields`` and described in ``problems``; only the ``id`` is strict
+(:class:`RecordError`), because nothing can be done with an operator without one: it
+must be a positive integer, and ``{"id": N}`` is read as ``N`` (the official PHP
+client flattens that shape).  A value quoted in a problem is redacted first: a server
+may echo a secret anywhere.
 
 ``null`` from the server is kept as ``None`` for single values and read as ``[]`` for
 lists (PHP serialises an unset list both ways).
@@ -19,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rostersync.api.redaction import Redactor
 from rostersync.api.values import (
     FIELD_READERS,
     LIST_FIELDS,
@@ -71,14 +75,14 @@ class OperatorRecord:
         return f"OperatorRecord(id={self.id!r}, fields={shown!r}, problems={self.problems!r})"
 
 
-def parse_operator(item: Any, *, expected_id: int | None = None) -> OperatorRecord:
+def parse_operator(item: Any, *, expected_id: int | None = None, redact: Redactor | None = None) -> OperatorRecord:
     """Read one operator object.  Raises :class:`RecordError` if it has no usable id.
 
     ``expected_id`` (for ``GET /operator/{id}``) stands in for a missing id.
     """
+    problems = _Problems(redact)
     if not isinstance(item, Mapping):
-        raise RecordError(f"expected an object, got {_describe(item)}")
-    problems: list[str] = []
+        raise RecordError(f"expected an object, got {problems.describe(item)}")
     operator_id = _read_id(item, "id", expected_id, problems)
     fields: dict[str, Any] = {}
     for name, reader in FIELD_READERS.items():
@@ -88,20 +92,27 @@ def parse_operator(item: Any, *, expected_id: int | None = None) -> OperatorReco
     # what the roles are.
     if "roles" not in fields and isinstance(fields.get("role"), str) and fields["role"]:
         fields["roles"] = [fields["role"]]
-    return OperatorRecord(operator_id, types.MappingProxyType(fields), tuple(problems))
+    return OperatorRecord(operator_id, types.MappingProxyType(fields), problems.as_tuple())
 
 
-def _read_id(item: Mapping[str, Any], key: str, expected: int | None, problems: list[str]) -> int:
+def _read_id(item: Mapping[str, Any], key: str, expected: int | None, problems: _Problems) -> int:
+    """The item's id: a positive integer, or ``{"id": N}`` (which the official PHP
+    client flattens, and so does this)."""
     raw = item.get(key)
+    if isinstance(raw, Mapping) and "id" in raw:
+        raw = raw["id"]
     try:
         value = to_int(raw) if raw is not None else None
     except InvalidValue:
         value = None
+    if value is not None and value <= 0:
+        value = None  # no operator has id 0 or a negative one: the reply is not to be trusted
     if value is None:
         if expected is None:
-            got = "no id" if key not in item else f"{key} {_describe(raw)}"
-            raise RecordError(f"expected an integer {key!r}, got {got}")
-        problems.append(f"{key}: expected an integer, got {_describe(raw)}; assumed {expected}")
+            got = "no id" if key not in item else f"{key} {problems.describe(item.get(key))}"
+            raise RecordError(f"expected a positive integer {key!r}, got {got}")
+        problems.append(f"{key}: expected a positive integer, got {problems.describe(item.get(key))}; "
+                        f"assumed {expected}")
         return expected
     if expected is not None and value != expected:
         problems.append(f"{key}: asked for {expected}, the server answered with {value}")
@@ -110,7 +121,7 @@ def _read_id(item: Mapping[str, Any], key: str, expected: int | None, problems: 
 
 def _read_into(
     fields: dict[str, Any],
-    problems: list[str],
+    problems: _Problems,
     name: str,
     raw: Any,
     reader: Callable[[Any], Any],
@@ -123,13 +134,26 @@ def _read_into(
     try:
         fields[name] = reader(raw)
     except InvalidValue as exc:
-        shown = "a value (hidden: secret)" if name in SECRET_FIELDS else _describe(raw)
+        shown = "a value (hidden: secret)" if name in SECRET_FIELDS else problems.describe(raw)
         problems.append(f"{name}: {exc}, got {shown}")
 
 
-def _describe(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+class _Problems:
+    """What could not be read in one item, each value quoted redacted and short."""
+
+    def __init__(self, redact: Redactor | None) -> None:
+        self._redact = redact if redact is not None else Redactor(())
+        self._texts: list[str] = []
+
+    def append(self, text: str) -> None:
+        self._texts.append(text)
+
+    def describe(self, value: Any) -> str:
+        # Redacted before it is cut: a cut secret would no longer be recognised.
+        return self._redact.describe(value, 60)
+
+    def as_tuple(self) -> tuple[str, ...]:
+        return tuple(self._texts)
 
 
 # --- live availability, statistic, profile ----------------------------------------
@@ -162,21 +186,21 @@ _CHANNEL_READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def parse_live(item: Any, *, expected_id: int | None = None) -> LiveAvailability:
+def parse_live(item: Any, *, expected_id: int | None = None, redact: Redactor | None = None) -> LiveAvailability:
     """Read one live-availability object.  Raises :class:`RecordError` without an id."""
+    problems = _Problems(redact)
     if not isinstance(item, Mapping):
-        raise RecordError(f"expected an object, got {_describe(item)}")
-    problems: list[str] = []
+        raise RecordError(f"expected an object, got {problems.describe(item)}")
     operator_id = _read_id(item, "id", expected_id, problems)
     connected = _read_value(item, "connected", to_bool, False, problems)
     channels = {name: _parse_channel(item, name, problems) for name in ("chat", "call", "video")}
-    return LiveAvailability(operator_id, connected, problems=tuple(problems), **channels)
+    return LiveAvailability(operator_id, connected, problems=problems.as_tuple(), **channels)
 
 
-def _parse_channel(item: Mapping[str, Any], name: str, problems: list[str]) -> ChannelAvailability:
+def _parse_channel(item: Mapping[str, Any], name: str, problems: _Problems) -> ChannelAvailability:
     raw = item.get(name)
     if not isinstance(raw, Mapping):
-        problems.append(f"{name}: expected an object, got {_describe(raw)}; read as unavailable")
+        problems.append(f"{name}: expected an object, got {problems.describe(raw)}; read as unavailable")
         return ChannelAvailability()
     defaults = ChannelAvailability()
     values = {
@@ -191,7 +215,7 @@ def _read_value(
     key: str,
     reader: Callable[[Any], Any],
     default: Any,
-    problems: list[str],
+    problems: _Problems,
     *,
     prefix: str = "",
 ) -> Any:
@@ -204,7 +228,7 @@ def _read_value(
     try:
         return reader(raw)
     except InvalidValue as exc:
-        problems.append(f"{prefix}{key}: {exc}, got {_describe(raw)}; read as {default!r}")
+        problems.append(f"{prefix}{key}: {exc}, got {problems.describe(raw)}; read as {default!r}")
         return default
 
 
@@ -217,17 +241,17 @@ class OperatorStatistic:
     problems: tuple[str, ...] = ()
 
 
-def parse_statistic(item: Any, *, expected_id: int) -> OperatorStatistic:
+def parse_statistic(item: Any, *, expected_id: int, redact: Redactor | None = None) -> OperatorStatistic:
+    problems = _Problems(redact)
     if not isinstance(item, Mapping):
-        raise RecordError(f"expected an object, got {_describe(item)}")
-    problems: list[str] = []
+        raise RecordError(f"expected an object, got {problems.describe(item)}")
     operator_id = _read_id(item, "id", expected_id, problems)
     return OperatorStatistic(
         id=operator_id,
         conversation_number=_read_optional(item, "conversation_number", to_int, problems),
         satisfaction_global_rate=_read_optional(item, "satisfaction_global_rate", to_float, problems),
         experience=_read_optional(item, "experience", to_int, problems),
-        problems=tuple(problems),
+        problems=problems.as_tuple(),
     )
 
 
@@ -246,17 +270,17 @@ class OperatorProfile:
 _PROFILE_TEXTS = ("status", "description", "facebook", "twitter", "city", "country")
 
 
-def parse_profile(item: Any, *, expected_id: int) -> OperatorProfile:
+def parse_profile(item: Any, *, expected_id: int, redact: Redactor | None = None) -> OperatorProfile:
+    problems = _Problems(redact)
     if not isinstance(item, Mapping):
-        raise RecordError(f"expected an object, got {_describe(item)}")
-    problems: list[str] = []
+        raise RecordError(f"expected an object, got {problems.describe(item)}")
     user_id = _read_id(item, "user_id", expected_id, problems)
     texts = {key: _read_optional(item, key, to_str, problems) for key in _PROFILE_TEXTS}
-    return OperatorProfile(user_id, problems=tuple(problems), **texts)
+    return OperatorProfile(user_id, problems=problems.as_tuple(), **texts)
 
 
 def _read_optional(
-    item: Mapping[str, Any], key: str, reader: Callable[[Any], Any], problems: list[str]
+    item: Mapping[str, Any], key: str, reader: Callable[[Any], Any], problems: _Problems
 ) -> Any:
     """``reader(item[key])``; ``None`` when absent or null, or (with a problem) unreadable."""
     raw = item.get(key)
@@ -265,5 +289,5 @@ def _read_optional(
     try:
         return reader(raw)
     except InvalidValue as exc:
-        problems.append(f"{key}: {exc}, got {_describe(raw)}")
+        problems.append(f"{key}: {exc}, got {problems.describe(raw)}")
         return None

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-
-import requests
 
 from rostersync.api.errors import (
     ApiError,
@@ -29,10 +28,11 @@ from rostersync.api.errors import (
 )
 from rostersync.api.redaction import Redactor
 
-__all__ = ["OUTCOME_UNKNOWN_ADVICE", "RETRYABLE_STATUSES", "RETRY_AFTER_CAP_S", "Failure", "Reply",
-           "read_response", "unexpected_reply"]
+__all__ = ["MAX_SERVER_MESSAGE_CHARS", "OUTCOME_UNKNOWN_ADVICE", "RETRYABLE_STATUSES", "RETRY_AFTER_CAP_S",
+           "Failure", "Reply", "read_response", "retry_after", "unexpected_reply"]
 
 RETRY_AFTER_CAP_S = 30.0  # a server asking for longer is waited out no more than this
+MAX_SERVER_MESSAGE_CHARS = 300  # of meta.message quoted in an error, after redaction
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 _BASE_URL_ADVICE = "check that --base-url points at the iAdvize REST API v2 (e.g. https://sd.iadvize.com/api/2)"
 OUTCOME_UNKNOWN_ADVICE = "it may or may not have been done; look it up (e.g. by email) before trying again"
@@ -63,27 +63,29 @@ class Failure:
     reply_lost: bool = False  # the request may have reached the server
     retry_after: float | None = None
     detail: str | None = None  # short transport-error text, for the request hook
+    note: str | None = None  # e.g. a Retry-After that was not taken as given
 
 
-def read_response(response: requests.Response, method: str, redact: Redactor) -> Reply | Failure:
+def read_response(status: int, headers: Mapping[str, str], body: bytes, method: str,
+                  redact: Redactor) -> Reply | Failure:
     """The reply, or the failure it stands for (with whether a retry may help)."""
-    status = response.status_code
-    envelope, shape_problem = _parse_envelope(response)
-    server_message = redact(_server_message(envelope)) or None
+    envelope, shape_problem = _parse_envelope(body, redact)
+    server_message = redact.shorten(_server_message(envelope), MAX_SERVER_MESSAGE_CHARS) or None
     said = _status_text(status, server_message)
     if 200 <= status < 300:
         if shape_problem:
-            return _unexpected(status, redact(shape_problem))
+            return _unexpected(status, shape_problem)
         assert envelope is not None
         meta_status = str(envelope["meta"].get("status", "")).strip().lower()
         if meta_status == "success":
             return Reply(status, envelope)
         return _meta_failure(status, meta_status, server_message)
     if status == 429:
+        wait, note = retry_after(headers.get("Retry-After"))
         return Failure(
             RateLimitedError, f"rate-limited by the API ({said})",
             "lower --max-rps or try again later", status, server_message,
-            retryable=True, retry_after=_retry_after(response),
+            retryable=True, retry_after=wait, note=note,
         )
     if status in RETRYABLE_STATUSES and method == "POST":
         return Failure(
@@ -108,33 +110,32 @@ def read_response(response: requests.Response, method: str, redact: Redactor) ->
     if status >= 500:
         return Failure(ServerError, f"the server failed ({said})", "try again later; if it persists, "
                         "check the iAdvize status page", status, server_message)
-    where = response.headers.get("Location")
-    return _unexpected(status, f"{said}" + (f" to {redact(where)}" if where else ""))
+    where = headers.get("Location")
+    return _unexpected(status, f"{said}" + (f" to {redact.shorten(where, 120)}" if where else ""))
 
 
-def _parse_envelope(response: requests.Response) -> tuple[dict[str, Any] | None, str | None]:
-    """The JSON envelope, or None and what is wrong with the body."""
-    raw = response.content
+def _parse_envelope(raw: bytes, redact: Redactor) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON envelope, or None and what is wrong with the body (quoted redacted, then cut)."""
     if not raw.strip():
         # A 204 (or an empty 200 to a DELETE) is a success that says nothing more.
         return {"meta": {"status": "success"}}, None
     # From bytes: json detects UTF-8/16/32 itself, where response.text would first
     # run a slow charset guess on every page when no charset is declared.
-    text = raw.decode("utf-8", errors="replace")
     try:
         body = json.loads(raw)
-    except ValueError:
-        return None, f"the body is not JSON: {_snippet(text)}"
+    except (ValueError, RecursionError):
+        return None, f"the body is not JSON: {_snippet(raw, redact)}"
     if not isinstance(body, dict):
-        return None, f"the body is JSON but not an object: {_snippet(text)}"
+        return None, f"the body is JSON but not an object: {_snippet(raw, redact)}"
     if not isinstance(body.get("meta"), dict):
-        return None, f"the body has no 'meta' object: {_snippet(text)}"
+        return None, f"the body has no 'meta' object: {_snippet(raw, redact)}"
     return body, None
 
 
-def _snippet(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
+def _snippet(raw: bytes, redact: Redactor, limit: int = 120) -> str:
+    # The start of the body only (it may be megabytes), but redacted before it is cut.
+    text = raw[: 4 * limit + 1024].decode("utf-8", errors="replace")
+    return repr(redact.shorten(" ".join(text.split()), limit))
 
 
 def _server_message(envelope: Mapping[str, Any] | None) -> str:
@@ -197,20 +198,31 @@ def _unexpected(status: int, problem: str) -> Failure:
     )
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds asked for by ``Retry-After`` (seconds or an HTTP date), capped."""
-    value = response.headers.get("Retry-After", "").strip()
+def retry_after(header: str | None) -> tuple[float | None, str | None]:
+    """Seconds to wait that ``Retry-After`` asks for (seconds or an HTTP date), and a note
+    when the value was not taken as given.
+
+    ``None`` means the default backoff: for a value that is no delay (negative, ``nan``,
+    text).  A longer wait than :data:`RETRY_AFTER_CAP_S` (``inf`` included) is cut to it.
+    """
+    value = (header or "").strip()
     if not value:
-        return None
+        return None, None
+    shown = repr(value if len(value) <= 40 else value[:37] + "...")
     try:
         seconds = float(value)
     except ValueError:
         try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP_S)
+            seconds = max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None, f"ignored Retry-After {shown}: neither seconds nor a date"
+        # (a date in the past means now)
+    if math.isnan(seconds) or seconds < 0:
+        return None, f"ignored Retry-After {shown}: not a delay of 0 seconds or more"
+    if seconds > RETRY_AFTER_CAP_S:
+        return RETRY_AFTER_CAP_S, (f"Retry-After asked for {shown} seconds; waiting {RETRY_AFTER_CAP_S:g}s "
+                                   "at most (RETRY_AFTER_CAP_S)")
+    return seconds, None
 
 
 def unexpected_reply(method: str, path: str, action: str, status: int | None, problem: str) -> UnexpectedResponseError:

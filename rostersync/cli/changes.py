@@ -5,7 +5,8 @@ account: ask on a terminal first, count the outcomes on stderr, exit with how it
   needed); on one, ask, "no" by default.
 - :func:`outcome_progress`: one stderr line per finished change, only when stderr is
   a terminal (the report follows on stdout anyway).
-- :func:`exit_for`: 130 after Ctrl-C, 1 if any change failed, else 0.
+- :func:`exit_for`: 130 after Ctrl-C (143 after a SIGTERM that apply turned into a
+  stop), 1 if any change failed, else 0.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import click
 from rostersync.cli.connection import Connection
 from rostersync.cli.errors import CliFailure
 
-__all__ = ["EXIT_INTERRUPTED", "confirm_on_terminal", "exit_for", "outcome_progress"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "confirm_on_terminal", "exit_for", "outcome_progress"]
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
+EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM
 
 Outcome = TypeVar("Outcome")
 
@@ -50,8 +52,8 @@ def outcome_progress(connection: Connection, total: int, render: Callable[[Outco
     return report
 
 
-def exit_for(*, interrupted: bool, ok: bool) -> None:
+def exit_for(*, interrupted: bool, ok: bool, terminated: bool = False) -> None:
     if interrupted:
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if not ok:
         sys.exit(1)

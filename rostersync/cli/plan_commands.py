@@ -1,18 +1,28 @@
-"""`plan` and `apply`: show what would change on the account, then make it so."""
+"""`plan` and `apply`: show what would change on the account, then make it so.
+
+SIGTERM (what CI sends to a cancelled job) is handled like Ctrl-C while apply
+writes: the writes in flight finish, no new one starts, the report is printed, and
+the exit status is 143 (128 + SIGTERM; 130 after Ctrl-C). The library only sees the
+`stop` event that the handler sets.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TypeVar
 
 import click
 
 from rostersync.api import IAdvizeClient
 from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress
-from rostersync.cli.connection import Connection, connection_options, log, open_client
+from rostersync.cli.connection import SANDBOX_KEY, Connection, _read_key, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
 from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
@@ -61,6 +71,11 @@ def target_of(connection: Connection, base_url: str) -> str:
     return "sandbox" if connection.sandbox else base_url
 
 
+def signing_key(connection: Connection) -> str:
+    """What saved plans are signed with: the API key (the sandbox's fixed one with --sandbox)."""
+    return SANDBOX_KEY if connection.sandbox else _read_key(connection)
+
+
 def make_plan(roster: Roster, connection: Connection, client: IAdvizeClient) -> Plan:
     where = "the sandbox" if connection.sandbox else client.base_url
     log(connection, f"Reading the operators in scope from {where} ...")
@@ -93,7 +108,7 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
     click.echo(render(the_plan, output_format, no_color), nl=False)
     raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
     if out is not None:
-        save_plan(out, the_plan, wanted, target_of(connection, client.base_url))
+        save_plan(out, the_plan, wanted, target_of(connection, client.base_url), api_key=signing_key(connection))
         log(connection, f"Saved the plan to {out} (it holds secrets; mode 0600). Apply it with: rostersync apply {out}")
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
@@ -123,7 +138,9 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
     """
     client = open_client(connection, page_workers=min(parallelism, 8))
     if is_saved_plan(target):
-        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url)).plan
+        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url),
+                                   api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
+                                   force=force).plan
         click.echo(render(the_plan, output_format, no_color), nl=False)
     else:
         wanted = load_roster(target)
@@ -139,9 +156,35 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
                                 declined="Nothing was applied.")
     if not the_plan.has_changes:
         return
-    report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan))
-    click.echo(render_report(report, color=use_color(no_color)), nl=False)
-    exit_for(interrupted=report.interrupted, ok=report.ok)
+    stop = threading.Event()
+    with stop_on_sigterm(stop) as terminated:
+        report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan),
+                            stop=stop)
+        click.echo(render_report(report, color=use_color(no_color)), nl=False)
+    exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())
+
+
+@contextmanager
+def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
+    """While inside, SIGTERM sets `stop` (as Ctrl-C does) instead of killing the process.
+
+    Yields an event that tells whether a SIGTERM came. Outside the main thread (where
+    no handler can be installed) it does nothing.
+    """
+    terminated = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield terminated
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        terminated.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def progress(connection: Connection, the_plan: Plan) -> Callable[[Outcome], None]:

@@ -6,17 +6,10 @@ anything is written, and are idempotent. Nothing here prints: each operation
 returns an `EditResult` saying what changed, with the new text of each file.
 """
 
-from rostersync.edit.csv_import import import_csv, read_csv
-from rostersync.edit.errors import EditError, NeedsTargetFile
-from rostersync.edit.operations import (
-    EditResult,
-    FieldUpdate,
-    OperatorChange,
-    OperatorWish,
-    add_operator,
-    add_operators,
-    remove_operator,
-)
+from rostersync.edit.columns import HeaderMap
+from rostersync.edit.csv_import import HrExport, import_csv, read_csv
+from rostersync.edit.errors import EditError, NeedsTargetFile, SharedAnchors, UnsafeRemoval
+from rostersync.edit.operations import add_operator, add_operators, remove_operator, sync_operators
 from rostersync.edit.paths import (
     EDITABLE,
     EditablePath,
@@ -24,6 +17,7 @@ from rostersync.edit.paths import (
     find_path,
     parse_assignment,
 )
+from rostersync.edit.results import EditResult, FieldUpdate, OperatorChange, OperatorWish, Origin
 
 __all__ = [
     "EDITABLE",
@@ -31,10 +25,15 @@ __all__ = [
     "EditResult",
     "EditablePath",
     "FieldUpdate",
+    "HeaderMap",
+    "HrExport",
     "NeedsTargetFile",
     "OperatorChange",
     "OperatorWish",
+    "Origin",
+    "SharedAnchors",
     "UnknownField",
+    "UnsafeRemoval",
     "add_operator",
     "add_operators",
     "find_path",
@@ -42,4 +41,5 @@ __all__ = [
     "parse_assignment",
     "read_csv",
     "remove_operator",
+    "sync_operators",
 ]

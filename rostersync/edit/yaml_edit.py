@@ -9,8 +9,11 @@ round-trip mode, normalises things outside that entry (spacing after colons,
 * an entry's text runs from its ``-`` line to its last line that is indented past
   the dash (its keys, and the comments inside it);
 * only that text goes through ruamel.yaml's round trip, so the entry keeps its own
-  comments, quotes and flow style; the result is indented back and spliced in.
+  comments, quotes and flow style (`rostersync.edit.nodes` sets the values); the
+  result is indented back and spliced in.
 
+Each new text says where its lines come from (`Rewritten.origins`), so that a
+problem found in it can be pinned to the file on disk, or to what asked for the edit.
 Line endings are kept line by line; new lines use the file's own line ending.
 """
 
@@ -19,28 +22,24 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError as RuamelError
-from ruamel.yaml.scalarstring import (
-    PlainScalarString,
-    ScalarString,
-    SingleQuotedScalarString,
-)
 
+from rostersync.edit.anchors import Link, keep_anchors, links, shared_anchor_problems
 from rostersync.edit.errors import EditError
-from rostersync.edit.paths import KEY_ORDER, EditablePath
+from rostersync.edit.nodes import set_path
+from rostersync.edit.paths import EditablePath
+from rostersync.roster.problems import Problem
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 
 # A key with no value on its line, such as `call_config:`, opening a nested block.
 _OPENING_KEY = re.compile(r"^[^\s#'\"\-][^:#]*:\s*(#.*)?$")
 _EMPTY_FLOW_LIST = re.compile(r"^(?P<key>\s*operators\s*:)\s*\[\s*\](?P<rest>.*)$")
-_STR_TAG = "tag:yaml.org,2002:str"
 # Wide enough that ruamel.yaml never folds a long line (a long comment, a flow list).
 _NO_WRAP = 1 << 20
 
@@ -60,6 +59,27 @@ class Entry:
     def email(self) -> str | None:
         email = self.data.get("email") if isinstance(self.data, dict) else None
         return email if isinstance(email, str) else None
+
+
+#: Where a line of an edited text comes from: the 0-based line of the original it
+#: is, or the tag of the entry that an edit wrote (`replaced_tag`, `appended_tag`).
+LineOrigin = int | str
+
+
+def replaced_tag(index: int) -> str:
+    return f"entry {index}"
+
+
+def appended_tag(index: int) -> str:
+    return f"new {index}"
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A file's new text, and where each of its lines comes from."""
+
+    text: str
+    origins: tuple[LineOrigin, ...]
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,15 @@ class RosterText:
     def find(self, email: str) -> Entry | None:
         """The entry for `email`, compared case-insensitively as the loader does."""
         return self._by_email.get(email.lower())
+
+    def shared_anchors(self, entry: Entry, *, removing: bool = False) -> list[Problem]:
+        """Why `entry` cannot be edited on its own text: the YAML anchors it shares
+        with the rest of the file (none, usually). See `rostersync.edit.anchors`."""
+        return shared_anchor_problems(self.name, entry, self.entries, self._links, uses_matter=not removing)
+
+    @functools.cached_property
+    def _links(self) -> list[Link]:
+        return links("\n".join(self.bodies))
 
     def _operators_key_line(self, loaded: LoadedYaml) -> int:
         data = loaded.data
@@ -160,14 +189,14 @@ class RosterText:
         """The lines of `entry` with `values` set; its other keys and comments kept."""
         node = self._load_entry(entry)
         for editable, value in values:
-            _set_path(node, editable.path, value)
+            set_path(node, editable.path, value)
         return self._render(node, entry.dash_column, entry.key_column)
 
     def new_entry(self, values: Sequence[tuple[EditablePath, Any]]) -> list[str]:
         """The lines of a new entry holding `values` (the email among them)."""
         node = CommentedMap()
         for editable, value in values:
-            _set_path(node, editable.path, value)
+            set_path(node, editable.path, value)
         return self._render(node, self.layout.dash_column, self.layout.key_column)
 
     def _load_entry(self, entry: Entry) -> CommentedMap:
@@ -182,6 +211,7 @@ class RosterText:
             raise EditError(f"{self.name}:{entry.start + 1}: cannot edit this entry: {exc}") from None
         if not isinstance(node, CommentedMap):
             raise EditError(f"{self.name}:{entry.start + 1}: operators[{entry.index}] is not a mapping")
+        keep_anchors(node)
         return node
 
     def _render(self, node: CommentedMap, dash_column: int, key_column: int) -> list[str]:
@@ -209,22 +239,25 @@ class RosterText:
     # --- the whole file -------------------------------------------------------
 
     def rewrite(self, replaced: Mapping[int, list[str]], removed: Collection[int],
-                appended: Sequence[list[str]]) -> str:
+                appended: Sequence[list[str]]) -> Rewritten:
         """The text with entries replaced or removed (by index) and new ones appended."""
-        cuts: list[tuple[int, int, list[str]]] = []
+        cuts: list[tuple[int, int, list[str], list[LineOrigin]]] = []
         for entry in self.entries:
             if entry.index in replaced:
-                cuts.append((entry.start, entry.end, replaced[entry.index]))
+                new = replaced[entry.index]
+                cuts.append((entry.start, entry.end, new, [replaced_tag(entry.index)] * len(new)))
             elif entry.index in removed:
                 start, end = self._removal_span(entry)
-                cuts.append((start, end, []))
+                cuts.append((start, end, [], []))
         lines = list(self.lines)
+        origins: list[LineOrigin] = list(range(len(lines)))
         if appended:
             cuts.append(self._append_cut(lines, appended))
         # From the bottom up, so that the lines of the cuts above do not move.
-        for start, end, new in sorted(cuts, key=lambda cut: (cut[0], cut[1]), reverse=True):
+        for start, end, new, tags in sorted(cuts, key=lambda cut: (cut[0], cut[1]), reverse=True):
             lines[start:end] = new
-        return "".join(lines)
+            origins[start:end] = tags
+        return Rewritten("".join(lines), tuple(origins))
 
     def _removal_span(self, entry: Entry) -> tuple[int, int]:
         """The entry's lines and one side of the blank lines around it, so that the
@@ -238,16 +271,20 @@ class RosterText:
                 start -= 1
         return start, end
 
-    def _append_cut(self, lines: list[str], appended: Sequence[list[str]]) -> tuple[int, int, list[str]]:
+    def _append_cut(self, lines: list[str], appended: Sequence[list[str]]
+                    ) -> tuple[int, int, list[str], list[LineOrigin]]:
         newline = self.layout.newline
         separator = [newline] if self.layout.blank_between else []
         block: list[str] = []
+        tags: list[LineOrigin] = []
         for index, entry_lines in enumerate(appended):
-            block += (separator if self.entries or index else []) + entry_lines
+            added = (separator if self.entries or index else []) + entry_lines
+            block += added
+            tags += [appended_tag(index)] * len(added)
         at = self.entries[-1].end if self.entries else self._open_empty_list(lines)
         if at == len(lines) and lines and not lines[-1].endswith("\n"):
             lines[-1] += newline  # the file had no final newline
-        return at, at, block
+        return at, at, block, tags
 
     def _open_empty_list(self, lines: list[str]) -> int:
         """Make `operators:` (or `operators: []`) ready for block items; where they go."""
@@ -310,71 +347,3 @@ def _mapping_indent(bodies: list[str]) -> int:
         if below is not None and _indent(below) > _indent(body) and not below.strip().startswith("-"):
             return _indent(below) - _indent(body)
     return 2
-
-
-# --- ruamel.yaml nodes -----------------------------------------------------------
-
-
-def _set_path(node: CommentedMap, path: tuple[str, ...], value: Any, parent: tuple[str, ...] = ()) -> None:
-    key, rest = path[0], path[1:]
-    if not rest:
-        _put(node, key, _replacement(node.get(key), value), parent)
-        return
-    child = node.get(key)
-    if not isinstance(child, CommentedMap):
-        child = _flow(CommentedMap())
-        _put(node, key, child, parent)
-    _set_path(child, rest, value, parent + (key,))
-
-
-def _put(node: CommentedMap, key: str, value: Any, parent: tuple[str, ...]) -> None:
-    if key in node:
-        node[key] = value  # in place: the key keeps its position and its comment
-    else:
-        node.insert(_position(node, key, parent), key, value)
-
-
-def _position(node: CommentedMap, key: str, parent: tuple[str, ...]) -> int:
-    """Where a new key goes: after the keys that come before it in the usual order."""
-    order = KEY_ORDER.get(parent, [])
-    rank = order.index(key) if key in order else len(order)
-    position = 0
-    for index, existing in enumerate(node):
-        if existing in order and order.index(existing) < rank:
-            position = index + 1
-    return position
-
-
-def _replacement(old: Any, value: Any) -> Any:
-    if isinstance(old, CommentedSeq) and isinstance(value, list):
-        old[:] = [_node(item) for item in value]  # keeps the list's flow style and comment
-        return old
-    if isinstance(old, ScalarString) and isinstance(value, str) and not (
-            isinstance(old, PlainScalarString) and _misread(value)):
-        return type(old)(value)  # keeps the quotes (or block style) people chose
-    return _node(value)
-
-
-def _node(value: Any) -> Any:
-    """A plain value as ruamel.yaml should write it in an entry: lists and mappings
-    in flow style, as the entries of a roster usually are."""
-    if isinstance(value, list):
-        return _flow(CommentedSeq(_node(item) for item in value))
-    if isinstance(value, dict):
-        return _flow(CommentedMap((key, _node(item)) for key, item in value.items()))
-    if isinstance(value, str) and _misread(value):
-        return SingleQuotedScalarString(value)
-    return value
-
-
-def _flow(node: Any) -> Any:
-    node.fa.set_flow_style()
-    return node
-
-
-def _misread(text: str) -> bool:
-    """Whether the roster's loader (YAML 1.1, like PyYAML) would read `text` written
-    bare as something else than this string. ruamel.yaml follows YAML 1.2, where
-    `yes`, `on` or `0042` are strings and so left unquoted."""
-    resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve  # untyped
-    return resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG

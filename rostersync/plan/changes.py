@@ -7,10 +7,12 @@ see `rostersync.roster.fields`); renderers show the roster's names and mask secr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rostersync.roster.fields import BY_API, display_value
+from rostersync.roster.model import Scope
 
 ChangeKind = Literal["create", "update", "delete"]
 
@@ -48,15 +50,35 @@ class Create:
     id: int | None = field(default=None, init=False)
 
 
+def update_payload(changes: Iterable[FieldChange]) -> dict[str, Any]:
+    """What a PUT sends for these changes: each changed field's new value, nothing else.
+
+    The one place a payload is made, when planning, when applying and when applying a
+    saved plan: what is sent can only be what the plan shows. A ``call_config.KEY``
+    change sends that key alone (the API merges call_config key by key).
+    """
+    payload: dict[str, Any] = {}
+    for change in changes:
+        if change.field.startswith("call_config."):
+            payload.setdefault("call_config", {})[change.field.split(".", 1)[1]] = change.after
+        else:
+            payload[change.field] = change.after
+    return payload
+
+
 @dataclass(frozen=True)
 class Update:
     email: str
     id: int
     changes: tuple[FieldChange, ...]
-    payload: dict[str, Any]  # exactly what the PUT sends
     fingerprint: str  # of the live operator as planned, to detect a stale saved plan
     source: str = ""
     action: ChangeKind = field(default="update", init=False)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """Exactly what the PUT sends: derived from `changes`, never stored beside them."""
+        return update_payload(self.changes)
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,11 @@ class Plan:
     unchanged: int  # operators of the roster that already match the account
     live_in_scope: int  # live operators the roster owns (in scope, not ignored)
     warnings: tuple[str, ...] = ()
+    # What apply needs to know of the listing the plan was made from: a create whose
+    # reply is lost adopts the operator its email finds only if it is in this scope
+    # and was not among these ids (then it was not there before the create).
+    scope: Scope = field(default_factory=Scope)
+    listed_ids: frozenset[int] = frozenset()
 
     def of(self, action: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.action == action]

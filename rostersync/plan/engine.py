@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,8 @@ from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, U
 from rostersync.plan.errors import PlanError
 from rostersync.plan.protocols import LiveRecord, OperatorLister
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
-from rostersync.roster.loader import Roster, WantedOperator, gc_paused, matches_ignore
+from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
 from rostersync.roster.model import Scope
 
 
@@ -30,6 +31,7 @@ class LiveAccount:
     operators: tuple[LiveRecord, ...]
     ignored: int = 0
     warnings: tuple[str, ...] = ()
+    listed_ids: frozenset[int] = frozenset()  # every id of the listing, ignored ones too
 
 
 def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> LiveAccount:
@@ -47,7 +49,28 @@ def read_live(client: OperatorLister, scope: Scope, ignore: Sequence[str]) -> Li
             ignored += 1
             continue
         owned.append(record)
-    return LiveAccount(tuple(owned), ignored, tuple(warnings))
+    refuse_ambiguous(owned)
+    return LiveAccount(tuple(owned), ignored, tuple(warnings), frozenset(record.id for record in records))
+
+
+def refuse_ambiguous(records: Sequence[LiveRecord]) -> None:
+    """Matching is by id and by email: a listing holding one of them twice cannot be
+    planned from (which of the two would the roster mean, and which be deleted?)."""
+    ids: set[int] = set()
+    emails: dict[str, int] = {}
+    for record in records:
+        if record.id in ids:
+            raise PlanError(f"live operator #{record.id} is listed twice: the listing cannot be trusted; plan again")
+        ids.add(record.id)
+        email = record.fields.get("email")
+        if isinstance(email, str) and email.strip():
+            other = emails.setdefault(email.strip().lower(), record.id)
+            if other != record.id:
+                raise PlanError(
+                    f"live operators #{other} and #{record.id} have the same email {email!r} (compared "
+                    "case-insensitively), so nothing tells which one the roster means: change or delete one "
+                    "of them on the account, then plan again"
+                )
 
 
 def fingerprint(fields: Mapping[str, Any]) -> str:
@@ -122,14 +145,6 @@ def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[Fiel
     return sorted(changes, key=lambda c: c.field)
 
 
-def update_payload(wanted: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, Any]:
-    """What a PUT must send: the changed fields, and call_config whole if any key changed."""
-    payload: dict[str, Any] = {}
-    for change in changes:
-        payload[change.top] = wanted[change.top]
-    return payload
-
-
 @dataclass
 class _Matcher:
     """Pairs wanted operators with live ones: external_id first, then email."""
@@ -163,6 +178,16 @@ def scope_fields(scope: Scope, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {**fields, **extra}
 
 
+def scope_mismatch(scope: Scope, fields: Mapping[str, Any]) -> str | None:
+    """Why an operator with these fields is outside `scope`, or None when it is inside."""
+    if scope.group_id is not None and fields.get("group_id") != scope.group_id:
+        return f"its group is {fields.get('group_id')}, not the scope's {scope.group_id}"
+    websites = fields.get("website_list")
+    if scope.website_id is not None and not (isinstance(websites, list) and scope.website_id in websites):
+        return f"its websites {websites} do not include the scope's {scope.website_id}"
+    return None
+
+
 def build_plan(roster: Roster, live: LiveAccount) -> Plan:
     """The changes that make the live account match the roster."""
     matcher = _Matcher(live.operators)
@@ -172,22 +197,21 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
     unchanged = 0
     for wanted in roster.operators:
         record = matcher.find(wanted)
-        source = f"{wanted.source.file}:{wanted.source.line}"
+        source = f"{wanted.mark.file}:{wanted.mark.line}"
         if record is None:
             creates.append(Create(wanted.email, scope_fields(roster.scope, wanted.fields), source))
             continue
         if record.id in claimed:
             other = claimed[record.id]
             raise PlanError(
-                f"{wanted.email} ({source}) and {other.email} ({other.source.file}:{other.source.line}) "
+                f"{wanted.email} ({source}) and {other.email} ({other.mark.file}:{other.mark.line}) "
                 f"both match live operator #{record.id}: one by external_id, the other by email. "
                 "Give each operator its own external_id, or fix the emails."
             )
         claimed[record.id] = wanted
         changes = diff_fields(wanted.fields, record.fields)
         if changes:
-            payload = update_payload(wanted.fields, changes)
-            updates.append(Update(wanted.email, record.id, tuple(changes), payload, fingerprint(record.fields), source))
+            updates.append(Update(wanted.email, record.id, tuple(changes), fingerprint(record.fields), source))
         else:
             unchanged += 1
     deletes: list[Change] = []
@@ -206,7 +230,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
             "would be created. If this account is not new, check the API key, the base URL and the scope."
         )
     ordered = sorted(creates, key=_by_email) + sorted(updates, key=_by_email) + sorted(deletes, key=_by_email)
-    return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings))
+    return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings), roster.scope, live.listed_ids)
 
 
 def _by_email(change: Change) -> str:

@@ -2,7 +2,8 @@
 
     PlanError                 the plan cannot be made or used
      ├── UnsafePlanError      the plan deletes too much; --force overrides
-     └── StalePlanError       a saved plan no longer matches the account
+     ├── StalePlanError       a saved plan no longer matches the account
+     └── TamperedPlanError    a saved plan was changed after it was saved (or signed with another key)
 """
 
 from __future__ import annotations
@@ -18,3 +19,7 @@ class UnsafePlanError(PlanError):
 
 class StalePlanError(PlanError):
     """The account changed since a saved plan was made."""
+
+
+class TamperedPlanError(PlanError):
+    """A saved plan's integrity tag does not match its content: it was edited, or signed with another key."""

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rostersync.plan.changes import Plan
 from rostersync.plan.errors import UnsafePlanError
 
 DEFAULT_MAX_DELETE_RATIO = 0.25
+
+#: Which rule a deletion breaks: it leaves none of the operators there were, or
+#: deletes more than one and more than the allowed share of them.
+Unsafe = Literal["empties", "too_many"]
+
+
+def unsafe_deletion(deletes: int, existing: int, kept: int, max_delete_ratio: float = DEFAULT_MAX_DELETE_RATIO
+                    ) -> Unsafe | None:
+    """The delete guard's rule, for whatever deletes operators (a plan, `roster import-csv --prune`).
+
+    `existing` operators there are, `deletes` of them to go, `kept` wanted afterwards.
+    """
+    if kept == 0 and existing > 0:
+        return "empties"
+    if deletes > 1 and existing and deletes / existing > max_delete_ratio:
+        return "too_many"
+    return None
 
 
 def raise_if_unsafe(plan: Plan, roster_size: int, *, max_delete_ratio: float = DEFAULT_MAX_DELETE_RATIO,
@@ -20,12 +39,13 @@ def raise_if_unsafe(plan: Plan, roster_size: int, *, max_delete_ratio: float = D
         return
     deletes = plan.counts["delete"]
     live = plan.live_in_scope
-    if roster_size == 0 and live > 0:
+    verdict = unsafe_deletion(deletes, live, roster_size, max_delete_ratio)
+    if verdict == "empties":
         raise UnsafePlanError(
             f"The roster has no operators, so this plan would delete all {live} operators in scope. "
             "Refusing; if that is really intended, run again with --force."
         )
-    if deletes > 1 and live and deletes / live > max_delete_ratio:
+    if verdict == "too_many":
         raise UnsafePlanError(
             f"This plan deletes {deletes} of the {live} operators in scope ({deletes / live:.0%}), more than "
             f"--max-delete-ratio {max_delete_ratio:g} allows. Check the roster and its scope; "

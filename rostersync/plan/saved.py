@@ -1,29 +1,69 @@
-"""Saved plans: `plan --out FILE` writes one, `apply FILE` applies it if still fresh.
+"""Saved plans: `plan --out FILE` writes one, `apply FILE` applies it if intact and still fresh.
 
 A saved plan holds what apply will send, secrets included (an sso_key to set), so
-it is written with mode 0600 and says so in its first field. Before applying, the
-operators it touches are read again: if any changed since the plan was made, or an
-operator it creates now exists, the plan is stale and nothing is written.
+it is written with mode 0600 and says so in its first field. It travels between CI
+jobs, so reading it trusts nothing:
+
+- the file is at most `MAX_SAVED_PLAN_BYTES`, a regular file, UTF-8 JSON without
+  duplicate keys or NaN; anything else is a `PlanError` with a message;
+- ``format_version`` is exactly the integer `SAVED_PLAN_VERSION` (not ``2.0``,
+  ``true`` or ``"2"``);
+- an integrity tag, HMAC-SHA256 over the canonical JSON of everything else, keyed
+  by a key derived from the API key (HMAC of a fixed label; the API key itself is
+  never stored), refuses a file changed after it was saved (`TamperedPlanError`);
+- the changes are checked as strictly as a roster (`rostersync.plan.saved_changes`),
+  and an update holds no payload: the PUT is derived from the changes it shows.
+
+Before applying (`rostersync.plan.workflow.load_fresh_plan`) the operators in scope
+are read again: if any the plan touches changed, or one it creates now exists, the
+plan is stale; if its changes do not describe the account it was made from, it is
+refused. Either way nothing is written.
+
+Writing is atomic: a new 0600 file in the same directory, flushed to disk, renamed
+over the destination. A destination that is a symbolic link is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import json
 import os
+import stat
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, Update
-from rostersync.plan.engine import LiveAccount, fingerprint
-from rostersync.plan.errors import PlanError, StalePlanError
+from pydantic import ValidationError
+
+from rostersync.plan.changes import Create, Delete, Plan, Update
+from rostersync.plan.errors import PlanError, TamperedPlanError
+from rostersync.plan.saved_changes import (
+    ContentError,
+    change_from_dict,
+    change_to_dict,
+    expect_int,
+    expect_keys,
+    expect_str,
+    quoted,
+)
 from rostersync.roster.model import Scope
 
 SAVED_PLAN_KIND = "rostersync-saved-plan"
-SAVED_PLAN_VERSION = 1
+SAVED_PLAN_VERSION = 2  # 2: signed, and updates carry no payload of their own
+MAX_SAVED_PLAN_BYTES = 64 * 1024 * 1024  # 5,000 changes take about 3 MB
 SECRET_NOTICE = ("This file holds secrets (sso_key values to set). Keep it private; "  # noqa: S105 (a notice, no secret)
-                 "apply it with `rostersync apply FILE`.")
+                 "apply it with `rostersync apply FILE`. It is signed with a key derived from the API key: "
+                 "an edited file is refused.")
+_SIGNING_LABEL = b"rostersync saved-plan integrity v2"
+_INTEGRITY = "integrity"
+_REMAKE = "Nothing was written. Make the plan again with `rostersync plan --out`."
+_FIELDS = ("notice", "kind", "format_version", "created_at", "base_url", "scope", "ignore", "roster_size",
+           "unchanged", "live_in_scope", "warnings", "listed_ids", "changes", _INTEGRITY)
 
 
 @dataclass(frozen=True)
@@ -35,29 +75,43 @@ class SavedPlan:
     roster_size: int
 
 
-def _change_to_dict(change: Change) -> dict[str, Any]:
-    if isinstance(change, Create):
-        return {"action": "create", "email": change.email, "fields": change.fields, "source": change.source}
-    if isinstance(change, Update):
-        return {"action": "update", "email": change.email, "id": change.id, "payload": change.payload,
-                "fingerprint": change.fingerprint, "source": change.source,
-                "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in change.changes]}
-    return {"action": "delete", "email": change.email, "id": change.id, "fingerprint": change.fingerprint}
+# --------------------------------------------------------------------- integrity
+
+def _signing_key(api_key: str) -> bytes:
+    """A key for saved plans alone, derived from the API key, which is never stored."""
+    return hmac.new(api_key.encode("utf-8"), _SIGNING_LABEL, hashlib.sha256).digest()
 
 
-def _change_from_dict(data: dict[str, Any]) -> Change:
-    if data["action"] == "create":
-        return Create(data["email"], data["fields"], data.get("source", ""))
-    if data["action"] == "update":
-        changes = tuple(FieldChange(c["field"], c["before"], c["after"]) for c in data["changes"])
-        return Update(data["email"], data["id"], changes, data["payload"], data["fingerprint"], data.get("source", ""))
-    if data["action"] == "delete":
-        return Delete(data["email"], data["id"], data["fingerprint"])
-    raise ValueError(f"unknown action {data['action']!r}")
+def _canonical(content: Mapping[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                      allow_nan=False).encode("ascii")
 
 
-def write_saved_plan(path: Path, saved: SavedPlan) -> None:
-    document = {
+def integrity_tag(content: Mapping[str, Any], api_key: str) -> str:
+    """HMAC-SHA256 of the canonical JSON of `content` (a document without its tag)."""
+    body = {key: value for key, value in content.items() if key != _INTEGRITY}
+    return hmac.new(_signing_key(api_key), _canonical(body), hashlib.sha256).hexdigest()
+
+
+def sign_document(document: Mapping[str, Any], api_key: str) -> dict[str, Any]:
+    """`document` with its integrity tag (re)computed."""
+    return {**document, _INTEGRITY: {"hmac_sha256": integrity_tag(document, api_key)}}
+
+
+def _check_integrity(path: Path, document: Mapping[str, Any], api_key: str) -> None:
+    tag = document.get(_INTEGRITY)
+    given = tag.get("hmac_sha256") if isinstance(tag, dict) and set(tag) == {"hmac_sha256"} else None
+    if not isinstance(given, str) or not hmac.compare_digest(given, integrity_tag(document, api_key)):
+        raise TamperedPlanError(
+            f"{path}: this saved plan was modified after it was saved (its integrity tag does not match), or it "
+            f"was saved with another API key. Refusing to apply it. {_REMAKE}")
+
+
+# --------------------------------------------------------------------- writing
+
+def plan_document(saved: SavedPlan) -> dict[str, Any]:
+    """The file's content, without its integrity tag."""
+    return {
         "notice": SECRET_NOTICE,
         "kind": SAVED_PLAN_KIND,
         "format_version": SAVED_PLAN_VERSION,
@@ -69,15 +123,59 @@ def write_saved_plan(path: Path, saved: SavedPlan) -> None:
         "unchanged": saved.plan.unchanged,
         "live_in_scope": saved.plan.live_in_scope,
         "warnings": list(saved.plan.warnings),
-        "changes": [_change_to_dict(c) for c in saved.plan.changes],
+        "listed_ids": sorted(saved.plan.listed_ids),
+        "changes": [change_to_dict(c) for c in saved.plan.changes],
     }
-    # Created 0600 from the start: never readable by others, even for an instant.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
-        handle.write("\n")
-    os.chmod(path, 0o600)
 
+
+def write_saved_plan(path: Path, saved: SavedPlan, *, api_key: str) -> None:
+    """Write `saved` to `path`, signed, atomically, mode 0600; never through a symlink."""
+    try:
+        text = json.dumps(sign_document(plan_document(saved), api_key), indent=2, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise PlanError(f"the plan cannot be saved: {exc}") from None
+    write_private_file(path, text)
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: readers see the old file or the new one, whole.
+
+    The new file is made by `tempfile.mkstemp` (mode 0600 from the start, O_EXCL, in
+    the destination's directory), flushed to disk, then renamed over `path`. A rename
+    replaces a symlink rather than following it; a destination that is a symlink is
+    refused all the same, as a mistake or an attack worth hearing about.
+    """
+    if path.is_symlink():
+        raise PlanError(f"{path} is a symbolic link: a saved plan holds secrets and is never written through one. "
+                        "Remove the link, or save the plan to another path.")
+    if path.exists() and not path.is_file():
+        raise PlanError(f"{path} exists and is not a regular file: refusing to replace it with a saved plan.")
+    directory = path.parent
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PlanError(f"cannot save the plan in {directory}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise PlanError(f"cannot save the plan to {path}: {exc.strerror or exc}; the file is unchanged") from None
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable, where the system allows
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# --------------------------------------------------------------------- reading
 
 def is_saved_plan(path: Path) -> bool:
     """Whether `path` is a saved plan rather than a roster (which is YAML)."""
@@ -91,44 +189,120 @@ def is_saved_plan(path: Path) -> bool:
     return head.lstrip().startswith(b"{") and SAVED_PLAN_KIND.encode() in head
 
 
-def read_saved_plan(path: Path) -> SavedPlan:
+def read_saved_plan(path: Path, *, api_key: str) -> SavedPlan:
+    """The saved plan at `path`, checked: `PlanError` (`TamperedPlanError`) and a message otherwise."""
+    document = _load_json(path)
+    if document.get("kind") != SAVED_PLAN_KIND:
+        raise PlanError(f"{path}: not a saved plan (no \"kind\": \"{SAVED_PLAN_KIND}\"). {_REMAKE}")
+    version = document.get("format_version")
+    if type(version) is not int or version != SAVED_PLAN_VERSION:
+        raise PlanError(f"{path}: saved plan format {quoted(version)} is not supported by this rostersync (it reads "
+                        f"format {SAVED_PLAN_VERSION}, the integer). {_REMAKE}")
+    _check_integrity(path, document, api_key)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("kind") != SAVED_PLAN_KIND:
-            raise ValueError("not a saved plan")
-        if data.get("format_version") != SAVED_PLAN_VERSION:
-            raise PlanError(f"{path}: saved plan format {data.get('format_version')} is not supported by this "
-                            f"rostersync (it reads format {SAVED_PLAN_VERSION}); make the plan again")
-        plan = Plan(tuple(_change_from_dict(c) for c in data["changes"]), data["unchanged"],
-                    data["live_in_scope"], tuple(data.get("warnings", ())))
-        return SavedPlan(plan, data["base_url"], Scope(**data["scope"]), tuple(data["ignore"]), data["roster_size"])
-    except PlanError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise PlanError(f"{path}: not a readable saved plan ({exc}); "
-                        "make it again with `rostersync plan --out`") from None
+        return _parse(document)
+    except ContentError as exc:
+        raise PlanError(f"{path}: not a usable saved plan: {exc}. {_REMAKE}") from None
 
 
-def check_fresh(saved: SavedPlan, live: LiveAccount, target: str) -> None:
-    """Refuse a saved plan when the account moved on since it was made."""
-    if target.rstrip("/") != saved.base_url.rstrip("/"):
-        raise StalePlanError(f"This plan was made for {saved.base_url}, not {target}. Nothing was written.")
-    by_id = {record.id: record for record in live.operators}
-    by_email = {str(r.fields.get("email", "")).lower(): r for r in live.operators}
-    reasons: list[str] = []
-    for change in saved.plan.changes:
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        # O_NONBLOCK: a FIFO must not hang the open; it is refused below as no regular file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PlanError(f"{path}: not a regular file, so no saved plan")
+        try:
+            raw = handle.read(MAX_SAVED_PLAN_BYTES + 1)
+        except OSError as exc:
+            raise PlanError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SAVED_PLAN_BYTES:
+        raise PlanError(f"{path}: larger than {MAX_SAVED_PLAN_BYTES // (1024 * 1024)} MiB, more than any saved plan "
+                        f"rostersync writes. {_REMAKE}")
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). {_REMAKE}") from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}). "
+                        f"{_REMAKE}") from None
+    except (ContentError, ValueError) as exc:  # ValueError: e.g. an integer of thousands of digits
+        raise PlanError(f"{path}: not a usable saved plan: {exc}. {_REMAKE}") from None
+    except RecursionError:
+        raise PlanError(f"{path}: nested too deeply to be a saved plan. {_REMAKE}") from None
+    if not isinstance(data, dict):
+        raise PlanError(f"{path}: a saved plan is a JSON object, got {type(data).__name__}. {_REMAKE}")
+    return data
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ContentError(f"the key {quoted(key)} appears twice in one object")
+        data[key] = value
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ContentError(f"{name} is not a number a saved plan holds")
+
+
+def _parse(data: dict[str, Any]) -> SavedPlan:
+    doc = expect_keys(data, "the plan", _FIELDS)
+    try:
+        scope = Scope.model_validate(doc["scope"])
+    except ValidationError:
+        raise ContentError(f"scope: must be an object of integers website_id and group_id, got "
+                           f"{quoted(doc['scope'])}") from None
+    ignore = tuple(_strings(doc["ignore"], "ignore"))
+    listed = [expect_int(value, f"listed_ids[{n}]", minimum=1) for n, value in enumerate(_list(doc["listed_ids"],
+                                                                                                "listed_ids"))]
+    changes = tuple(change_from_dict(item, f"changes[{n}]", scope, ignore)
+                    for n, item in enumerate(_list(doc["changes"], "changes")))
+    _check_unique(changes)
+    plan = Plan(changes, expect_int(doc["unchanged"], "unchanged"), expect_int(doc["live_in_scope"], "live_in_scope"),
+                tuple(_strings(doc["warnings"], "warnings")), scope, frozenset(listed))
+    roster_size = expect_int(doc["roster_size"], "roster_size")
+    counts = plan.counts
+    # Every roster operator is created, updated or unchanged; every owned live one
+    # is updated, unchanged or deleted (or left alone, when its email is unreadable).
+    if roster_size != plan.unchanged + counts["create"] + counts["update"]:
+        raise ContentError(f"roster_size {roster_size} is not its {plan.unchanged} unchanged, {counts['create']} "
+                           f"created and {counts['update']} updated operators")
+    if plan.live_in_scope < plan.unchanged + counts["update"] + counts["delete"]:
+        raise ContentError(f"live_in_scope {plan.live_in_scope} is fewer than the operators it updates, deletes "
+                           "or leaves unchanged")
+    for name in ("notice", "created_at"):
+        expect_str(doc[name], name)
+    return SavedPlan(plan, expect_str(doc["base_url"], "base_url"), scope, ignore, roster_size)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ContentError(f"{where}: must be a list, got {type(value).__name__}")
+    return value
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    return [expect_str(item, f"{where}[{n}]") for n, item in enumerate(_list(value, where))]
+
+
+def _check_unique(changes: tuple[Create | Update | Delete, ...]) -> None:
+    """One change per operator: an id, or a created email, is never named twice."""
+    ids: set[int] = set()
+    emails: set[str] = set()
+    for n, change in enumerate(changes):
+        where = f"changes[{n}] ({quoted(change.email)})"
         if isinstance(change, Create):
-            if change.email.lower() in by_email:
-                reasons.append(f"{change.email} now exists (#{by_email[change.email.lower()].id})")
-            continue
-        record = by_id.get(change.id)
-        if record is None:
-            reasons.append(f"{change.email} (#{change.id}) no longer exists")
-        elif fingerprint(record.fields) != change.fingerprint:
-            reasons.append(f"{change.email} (#{change.id}) changed")
-    if reasons:
-        listed = "".join(f"\n  - {reason}" for reason in reasons)
-        raise StalePlanError(
-            f"The saved plan is stale: the account changed since it was made.{listed}\n"
-            "Nothing was written. Make a new plan and review it."
-        )
+            if change.email.lower() in emails:
+                raise ContentError(f"{where}: {quoted(change.email)} is created twice")
+            emails.add(change.email.lower())
+        elif change.id in ids:
+            raise ContentError(f"{where}: operator #{change.id} is changed twice")
+        else:
+            ids.add(change.id)

@@ -7,24 +7,28 @@ These are the steps the CLI, the tests, the benchmarks and automation share::
     raise_if_unsafe(plan, len(roster.operators))     # the delete guard
     apply_plan(client, plan)
 
-    save_plan("plan.json", plan, roster, target)     # `plan --out`: reviewed, applied later
-    saved = load_fresh_plan(client, "plan.json", target)   # StalePlanError if the account moved
+    save_plan("plan.json", plan, roster, target, api_key=key)   # `plan --out`: reviewed, applied later
+    saved = load_fresh_plan(client, "plan.json", target, api_key=key)
     apply_plan(client, saved.plan)
 
 `target` is what a saved plan is tied to: the account's base URL (the CLI says
 "sandbox" for its built-in sandbox, whose port changes from run to run). A plan
-loaded for another target is refused. Nothing here prints or asks: prompts,
-progress and rendering are the caller's.
+loaded for another target is refused. `api_key` signs the saved plan (through a
+key derived from it; it is never written) and checks it when loaded. Nothing here
+prints or asks: prompts, progress and rendering are the caller's.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rostersync.plan.changes import Plan
 from rostersync.plan.engine import build_plan, read_live
 from rostersync.plan.protocols import OperatorLister
-from rostersync.plan.saved import SavedPlan, check_fresh, read_saved_plan, write_saved_plan
+from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
+from rostersync.plan.saved import SavedPlan, read_saved_plan, write_saved_plan
+from rostersync.plan.saved_fresh import check_fresh, check_target
 from rostersync.roster.loader import Roster
 
 
@@ -37,20 +41,31 @@ def plan_roster(client: OperatorLister, roster: Roster) -> Plan:
     return build_plan(roster, read_live(client, roster.scope, roster.ignore))
 
 
-def save_plan(path: str | Path, plan: Plan, roster: Roster, target: str) -> SavedPlan:
-    """Write `plan` (made from `roster`) to `path`, mode 0600: it may hold secrets."""
+def save_plan(path: str | Path, plan: Plan, roster: Roster, target: str, *, api_key: str) -> SavedPlan:
+    """Write `plan` (made from `roster`) to `path`: atomically, mode 0600 (it may hold
+    secrets), signed with a key derived from `api_key`. `PlanError` if it cannot be
+    written, or if `path` is a symbolic link."""
     saved = SavedPlan(plan, target, roster.scope, roster.ignore, len(roster.operators))
-    write_saved_plan(Path(path), saved)
+    write_saved_plan(Path(path), saved, api_key=api_key)
     return saved
 
 
-def load_fresh_plan(client: OperatorLister, path: str | Path, target: str) -> SavedPlan:
-    """The saved plan at `path`, once proved fresh against the account as it is now.
+def load_fresh_plan(client: OperatorLister, path: str | Path, target: str, *, api_key: str,
+                    max_delete_ratio: float = DEFAULT_MAX_DELETE_RATIO, force: bool = False) -> SavedPlan:
+    """The saved plan at `path`, once proved intact, valid, fresh and safe; nothing is written.
 
-    The operators in the plan's scope are read again. `StalePlanError` if the plan
-    was made for another target, if an operator it updates or deletes changed or
-    went, or if one it creates now exists; `PlanError` if the file is no saved plan.
+    `PlanError` if the file is no saved plan or breaks the roster's rules or scope;
+    `TamperedPlanError` if it was modified after it was saved (or signed with another
+    key); `StalePlanError` if it was made for another target, or if an operator it
+    updates or deletes changed or went, or one it creates now exists;
+    `UnsafePlanError` if it deletes more than the delete guard allows (`force` lets
+    it). The operators in the plan's scope are read again, once; the plan returned
+    counts them as they are now, for the guard and for apply's adoption rule.
     """
-    saved = read_saved_plan(Path(path))
-    check_fresh(saved, read_live(client, saved.scope, saved.ignore), target)
-    return saved
+    saved = read_saved_plan(Path(path), api_key=api_key)
+    check_target(saved, target)
+    live = read_live(client, saved.scope, saved.ignore)
+    check_fresh(saved, live, target)
+    plan = replace(saved.plan, live_in_scope=len(live.operators), listed_ids=saved.plan.listed_ids | live.listed_ids)
+    raise_if_unsafe(plan, saved.roster_size, max_delete_ratio=max_delete_ratio, force=force)
+    return replace(saved, plan=plan)

@@ -12,7 +12,9 @@
       ]
     }
 
-Field names are the roster's; secrets show as "(sensitive)". New keys may be
+Field names are the roster's; secrets show as "(sensitive)". Values are exactly
+those of the roster and the account once parsed, but the text holds no raw control,
+bidi or separator character: `json_safe` writes each as a ``\\u`` escape. New keys may be
 added in a format version; none is removed or changes meaning without a new version.
 """
 
@@ -22,6 +24,7 @@ import json
 from typing import Any
 
 from rostersync.plan.changes import Change, Create, Plan, Update
+from rostersync.render.escape import json_safe
 from rostersync.render.values import shown_fields
 
 JSON_FORMAT_VERSION = 1
@@ -48,4 +51,5 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 
 def render_plan_json(plan: Plan) -> str:
-    return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"
+    # ensure_ascii=False keeps accented names readable; json_safe escapes what it leaves raw.
+    return json_safe(json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False)) + "\n"

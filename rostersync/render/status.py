@@ -10,8 +10,8 @@
 A channel shows "-" when it is not enabled for the operator; CONNECTED is "never"
 when the account lists the operator but the live availability does not. Plain
 ``status`` and every view of ``status --watch`` draw the same table, from one
-:class:`~rostersync.live.board.AvailabilityBoard`; every email is escaped
-(:mod:`safe_text`).
+:class:`~rostersync.live.board.AvailabilityBoard`. Emails come from the API and are
+terminal-escaped (`for_terminal`) before columns are measured.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from rostersync.api.records import ChannelAvailability
 from rostersync.live.availability import CHANNELS, channel_of
 from rostersync.live.board import AvailabilityBoard
-from rostersync.render.safe_text import terminal_text
+from rostersync.render.escape import for_terminal
 
 __all__ = ["channel_cell", "render_board"]
 
@@ -41,7 +41,7 @@ def render_board(board: AvailabilityBoard) -> str:
     """The table, in the board's order (by email), then ``N of M operators connected.``"""
     rows: list[Sequence[str]] = [_HEADER]
     for row in board.rows:
-        label = terminal_text(row.operator.label)
+        label = for_terminal(row.operator.label)
         if row.live is None:
             rows.append((label, "never", "-", "-", "-"))
         else:

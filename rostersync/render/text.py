@@ -1,4 +1,7 @@
-"""The plan and the apply report as terminal text, with optional colour."""
+"""The plan and the apply report as terminal text, with optional colour.
+
+Every email, warning and outcome detail goes through `for_terminal`, values through
+`format_value`: nothing from a roster or from the API reaches the terminal raw."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import click
 
 from rostersync.plan.changes import Change, Create, Plan, Update
 from rostersync.plan.outcomes import ApplyReport, Outcome
+from rostersync.render.escape import for_terminal
 from rostersync.render.values import change_line, create_lines, format_value
 
 _SYMBOL = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
@@ -23,7 +27,7 @@ def render_change(change: Change, color: bool = False) -> list[str]:
     style = _styler(color)
     symbol, colour = _SYMBOL[change.action]
     ident = f" (#{change.id})" if change.id is not None else ""
-    lines = [style(f"{symbol} {change.action} {change.email}{ident}", fg=colour, bold=True)]
+    lines = [style(f"{symbol} {change.action} {for_terminal(change.email)}{ident}", fg=colour, bold=True)]
     if isinstance(change, Create):
         lines += [f"    {label}: {format_value(value)}" for label, value in create_lines(change)]
     elif isinstance(change, Update):
@@ -37,7 +41,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
     style = _styler(color)
     lines: list[str] = []
     for warning in plan.warnings:
-        lines.append(style(f"Warning: {warning}", fg="yellow"))
+        lines.append(style(f"Warning: {for_terminal(warning)}", fg="yellow"))
     if plan.warnings:
         lines.append("")
     for change in plan.changes:
@@ -52,7 +56,7 @@ def render_outcome(outcome: Outcome, color: bool = False) -> str:
     symbol, _ = _SYMBOL[outcome.change.action]
     mark = {"done": style("ok", fg="green"), "failed": style("FAILED", fg="red", bold=True),
             "not started": style("not started", fg="yellow")}[outcome.status]
-    return f"{symbol} {outcome.change.email}: {mark}: {outcome.detail}"
+    return f"{symbol} {for_terminal(outcome.change.email)}: {mark}: {for_terminal(outcome.detail)}"
 
 
 def render_report(report: ApplyReport, color: bool = False) -> str:

@@ -1,12 +1,14 @@
-"""How values look in every plan format: compact, YAML-like, secrets masked."""
+"""How values look in every plan format: compact, YAML-like, secrets masked, and
+safe to print: a string is quoted and escaped as in YAML (``"Ada\\x1b[2J"``), keys
+and anything else that is not a number are terminal-escaped (`rostersync.render.escape`)."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from rostersync.plan.changes import Create, FieldChange
+from rostersync.render.escape import for_terminal
 from rostersync.roster.fields import BY_API, FIELDS, SENSITIVE_MASK, display_value
 
 # Words that read the same quoted or not: codes, roles, emails, phone numbers.
@@ -23,12 +25,19 @@ def format_value(value: Any, nested: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value if nested and _BARE.match(value) else json.dumps(value, ensure_ascii=False)
+        return value if nested and _BARE.fullmatch(value) else quoted(value)
     if isinstance(value, list):
         return "[" + ", ".join(format_value(v, True) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {format_value(v, True)}" for k, v in value.items()) + "}"
-    return str(value)
+        return "{" + ", ".join(f"{for_terminal(str(k))}: {format_value(v, True)}" for k, v in value.items()) + "}"
+    return for_terminal(str(value))
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted string: ``"`` and backslash escaped, then control and
+    format characters as YAML escapes (``\\x1b``, ``\\u202e``). An ordinary string
+    reads as it does in JSON."""
+    return '"' + for_terminal(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
 def create_lines(change: Create) -> list[tuple[str, Any]]:
@@ -39,8 +48,10 @@ def create_lines(change: Create) -> list[tuple[str, Any]]:
 
 
 def change_line(change: FieldChange) -> tuple[str, str, str]:
+    """A field change as (label, before, after), all three safe to print; a pickup
+    setting's key (``call_config.KEY``) comes from the API, so the label is escaped too."""
     before, after = change.shown()
-    return change.label, format_value(before), format_value(after)
+    return for_terminal(change.label), format_value(before), format_value(after)
 
 
 def shown_fields(fields: dict[str, Any]) -> dict[str, Any]:

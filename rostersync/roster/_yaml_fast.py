@@ -16,255 +16,103 @@ Everything else (anchors, aliases, tags, block scalars, multi-line scalars or
 flow collections, complex keys, document markers, directives, tabs, merge keys,
 BOMs, ...) is left to PyYAML.
 
-Plain scalars are resolved with PyYAML's own implicit resolvers and built with
-its own SafeConstructor, so ``yes``, ``012``, ``1:30`` or ``2024-01-02`` come
-out exactly as PyYAML makes them; a per-document cache makes this cheap, since
-roster values repeat a lot (``true``, ``fr``, ``operator`` ...).
+The scanning of scalars and entries is in `_yaml_scan`, flow collections in
+`_yaml_flow`; this module follows the block structure.
 """
 
 from __future__ import annotations
 
-import gc
-import re
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from enum import Enum
+from typing import Any, Final, Literal, NamedTuple, overload
 
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
+from rostersync.roster._yaml_flow import DuplicateKey, FlowParser, FlowTemplate
+from rostersync.roster._yaml_scan import (
+    INDICATORS,
+    MAX_SIMPLE_KEY,
+    MISSING,
+    Node,
+    Scalar,
+    Unsupported,
+    check_line_end,
+    check_text,
+    is_marker,
+    is_seq_entry,
+    plain_start_ok,
+    scan_quoted,
+    split_entry,
+)
+from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.positions import KeyPath, Mark
 
-Path = tuple[Any, ...]
-# Builds a mark from (file, 1-based line, 1-based column).
-MarkFactory = Callable[[str, int, int], Any]
+__all__ = ["FastResult", "Unsupported", "parse"]
+
+# A block collection under construction.
+_Container = dict[Scalar, Node] | list[Node]
+# Where in a _Container a slot is: a Scalar key of a mapping, an int index of a
+# list. (Any, because mypy cannot tie the key's type to the container's.)
+_SlotKey = Any
 # (container, key or index, path, indentation of the owner, owner is a mapping):
 # a slot whose value is still None and may yet receive a nested block node.
-_Pending = tuple[Any, Any, Path, int, bool]
+_Pending = tuple[_Container, _SlotKey, KeyPath, int, bool]
 # (indentation, container, path, is a mapping): an open block collection.
-_Frame = tuple[int, Any, Path, bool]
+_MapFrame = tuple[int, dict[Scalar, Node], KeyPath, Literal[True]]
+_SeqFrame = tuple[int, list[Node], KeyPath, Literal[False]]
+_Frame = _MapFrame | _SeqFrame
 
-
-class Unsupported(Exception):
-    """The document uses YAML outside the fast parser's subset."""
-
-
-class DuplicateKey(NamedTuple):
-    path: Path  # path of the mapping + the key
-    key_text: str  # the key as written (unquoted)
-    mark: Any  # where the duplicate is, as made by the mark factory
-    first_line: int  # line of the first definition
+# Values the inline `key: value` path leaves to the general code (flow
+# collections, which it handles, excepted).
+_SLOW_VALUE_START = (INDICATORS - {"[", "{"}) | {" "}
 
 
 class FastResult(NamedTuple):
-    data: Any
-    marks: dict[Path, Any]  # values made by the mark factory
+    data: Node
+    marks: dict[KeyPath, Mark]
     duplicates: list[DuplicateKey]
 
 
-# Everything the fast path lets through: LF, printable ASCII without tab, and the
-# printable non-ASCII range minus the characters PyYAML treats specially (NEL,
-# LS, PS, BOM) and the ones it rejects (surrogates, U+FFFE/U+FFFF).
-_OUTSIDE_SUBSET = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-_OUTSIDE_SUBSET_ASCII = re.compile("[^\n\x20-\x7e]")
-# Characters that cannot start a plain scalar (PyYAML's `check_plain`).
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Values the inline `key: value` path leaves to the general code (flow
-# collections, which it handles, excepted).
-_SLOW_VALUE_START = (_INDICATORS - {"[", "{"}) | {" "}
-# A plain scalar inside a flow collection: starts like `check_plain` says (in flow
-# context only '-' + non-space may start with an indicator), stops at a flow
-# indicator, at ': ', before ' #', and at '?' (which PyYAML treats as a key
-# indicator there). Anything it stops on that the flow parser does not expect
-# makes the line unsupported.
-_FLOW_PLAIN = re.compile(
-    r"""(?: [^ \-?:,\[\]{}\#&*!|>'"%@`] | -(?=[^ ]) )
-        (?: [^ :,\[\]{}?] | :(?=[^ ,\[\]{}]) | [ ]+(?=[^ ,\[\]{}\#:?]) )*""",
-    re.X,
-)
-# One-line flow collections of plain scalars without quotes, '#', '?', ':' or
-# nesting, followed by nothing or a comment: the common case. Once one of these
-# matches, splitting on ',' (and ':') gives the entries; no further checks.
-_SIMPLE_ITEM = r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-[^ ,\[\]{}#'\"?:])[^,\[\]{}#'\"?:]*"
-_SIMPLE_ENTRY = _SIMPLE_ITEM + ": +" + _SIMPLE_ITEM
-_SIMPLE_FLOW_SEQUENCE = re.compile(rf"\[ *((?:{_SIMPLE_ITEM}(?:, *{_SIMPLE_ITEM})*)?)\](?: *| +#.*)$")
-_SIMPLE_FLOW_MAPPING = re.compile(rf"\{{ *((?:{_SIMPLE_ENTRY}(?:, *{_SIMPLE_ENTRY})*)?)\}}(?: *| +#.*)$")
-_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPES = {
-    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b",
-    "f": "\x0c", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\",
-    "/": "/", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
-_MAX_FLOW_DEPTH = 64
-_MAX_SIMPLE_KEY = 1000  # PyYAML refuses implicit keys longer than 1024 characters
-_MISSING = object()
+class _Blank(Enum):  # an enum, so that `is _BLANK` narrows types
+    BLANK = "a blank or comment-only line"
 
 
-def check_text(text: str) -> str:
-    """Return `text` with CRLF line ends as LF, or raise if it has characters
-    (tabs, other line breaks, control characters, BOM ...) outside the subset."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    pattern = _OUTSIDE_SUBSET_ASCII if text.isascii() else _OUTSIDE_SUBSET
-    found = pattern.search(text)
-    if found:
-        raise Unsupported(f"character {found.group()!r} at offset {found.start()}")
-    return text
+_BLANK: Final = _Blank.BLANK
 
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if len(code) > 1:
-        try:
-            return chr(int(code[1:], 16))
-        except ValueError:  # beyond U+10FFFF: PyYAML fails on it too
-            raise Unsupported("invalid escape code") from None
-    if code not in _ESCAPES:
-        raise Unsupported(f"unknown escape \\{code}")
-    return _ESCAPES[code]
-
-
-def scan_quoted(text: str, start: int) -> tuple[str, int]:
-    """Scan the one-line quoted scalar at `start`; return its value and end offset."""
-    if text[start] == "'":
-        found = _SINGLE_QUOTED.match(text, start)
-        if not found:
-            raise Unsupported("single-quoted scalar not closed on its line")
-        return found.group(1).replace("''", "'"), found.end()
-    found = _DOUBLE_QUOTED.match(text, start)
-    if not found:
-        raise Unsupported("double-quoted scalar not closed on its line")
-    raw = found.group(1)
-    return (_ESCAPE.sub(_unescape, raw) if "\\" in raw else raw), found.end()
-
-
-def is_seq_entry(text: str) -> bool:
-    """Whether a stripped line starts with a block sequence entry indicator."""
-    return text[0] == "-" and (len(text) == 1 or text[1] == " ")
-
-
-def _plain_start_ok(text: str) -> bool:
-    """PyYAML's check_plain in block context, minus the '?x' and ':x' oddities."""
-    first = text[0]
-    return first not in _INDICATORS or (first == "-" and len(text) > 1 and text[1] != " ")
-
-
-def _check_line_end(text: str, end: int) -> None:
-    """After a quoted scalar or flow collection only a comment may follow."""
-    rest = text[end:]
-    if rest:
-        stripped = rest.lstrip(" ")
-        if stripped and (stripped[0] != "#" or len(stripped) == len(rest)):
-            raise Unsupported("unexpected text after a quoted scalar or flow collection")
-
-
-class PlainScalars:
-    """Builds plain scalars the way PyYAML's SafeLoader does, with a cache."""
-
-    def __init__(self) -> None:
-        resolvers = Resolver.yaml_implicit_resolvers
-        wildcard = resolvers.get(None, [])
-        # By first character, as Resolver.resolve looks them up.
-        self._resolvers = {first: [*found, *wildcard] for first, found in resolvers.items() if first is not None}
-        self._default = wildcard
-        self._constructor = SafeConstructor()
-        self.cache: dict[str, Any] = {}
-
-    def build(self, text: str) -> Any:
-        """Build the plain scalar `text` (non-empty, already stripped)."""
-        for tag, regexp in self._resolvers.get(text[0], self._default):
-            if regexp.match(text):
-                break
-        else:  # most values: construct_yaml_str would return the text as is
-            self.cache[text] = text
-            return text
-        # Merge keys (<<) and value keys (=) need PyYAML's mapping logic.
-        constructor = SafeConstructor.yaml_constructors.get(tag)
-        if constructor is None:
-            raise Unsupported(f"plain scalar {text!r} resolves to {tag}")
-        try:
-            value = constructor(self._constructor, ScalarNode(tag, text))
-        except Exception as exc:  # e.g. 2024-13-45: let the fallback report it
-            raise Unsupported(f"cannot build {text!r}: {exc}") from None
-        self.cache[text] = value
-        return value
-
-
-def split_entry(text: str) -> tuple[str, bool, str, int] | None:
-    """Split a stripped line (or item content) that is a block mapping entry.
-
-    Returns (key text, key is plain, value text, offset of the value text), or
-    None when `text` is not a mapping entry (then it must be a lone scalar).
-    """
-    if text[0] in "'\"":
-        key_text, end = scan_quoted(text, 0)
-        rest = text[end:].lstrip(" ")
-        if not rest or rest[0] != ":" or (len(rest) > 1 and rest[1] != " "):
-            return None
-        offset = len(text) - len(rest) + 1
-        if offset > _MAX_SIMPLE_KEY:
-            raise Unsupported("mapping key too long")
-        return key_text, False, text[offset:], offset
-    colon = text.find(": ")
-    if colon < 0:
-        if text[-1] != ":":
-            return None
-        colon = len(text) - 1
-    head = text[:colon]
-    if " #" in head:  # the ':' is inside a comment
-        return None
-    key_text = head.rstrip(" ")
-    if not key_text or not _plain_start_ok(key_text) or colon > _MAX_SIMPLE_KEY:
-        raise Unsupported(f"unsupported mapping key {key_text!r}")
-    return key_text, True, text[colon + 1 :], colon + 1
-
-
-# A flow collection of plain scalars, parsed once per distinct line and built
-# afresh (with its marks) at each use: (is a sequence, entries) with entries
-# (1-based column, value) for sequences, (1-based column, key, key text, value)
-# for mappings.
-_FlowTemplate = tuple[bool, tuple[tuple[Any, ...], ...]]
 # A `key: value` or `- key: value` line: (indentation of the key, key, key text,
-# value or _FlowTemplate, value is a _FlowTemplate, indentation of the '-' or -1).
-_SimpleLine = tuple[int, Any, str, Any, bool, int]
-_BLANK = object()  # cached for blank and comment-only lines
+# the plain value, or None and the flow collection of plain values, indentation of
+# the '-' or -1).
+_SimpleLine = tuple[int, Scalar, str, Scalar, FlowTemplate | None, int]
 
 
-class FastParser:
+class FastParser(FlowParser):
     """Parses one document; see the module docstring for the subset."""
 
-    def __init__(self, file: str, mark: MarkFactory) -> None:
-        self._file = file
-        self._mark = mark
-        self._scalars = PlainScalars()
-        self.marks: dict[Path, Any] = {}
-        self.duplicates: list[DuplicateKey] = []
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
         # The bottom frame is a sentinel no line can match (indent -1).
-        self._stack: list[_Frame] = [(-1, None, (), False)]
+        self._stack: list[_Frame] = [(-1, [], (), False)]
 
     def parse(self, text: str) -> FastResult:
-        root: list[Any] = [None]
+        root: list[Node] = [None]
         # The root is a pending slot that any line (indent > -1) fills.
         pending: _Pending | None = (root, 0, (), -1, False)
         stack = self._stack
         # Hot loop: locals instead of global and attribute look-ups.
-        file, new_mark, marks, missing = self._file, self._mark, self.marks, _MISSING
+        file, new_mark, marks = self._file, Mark, self.marks
+        missing: Final = MISSING
+        blank: Final = _BLANK
         # Roster lines repeat a lot (`    enabled: true`, `    languages: [fr, en]`):
         # each distinct `key: value` line is scanned once, which is what makes
         # this parser fast. Other lines take the general path each time.
-        line_cache: dict[str, _SimpleLine | object | None] = {}
+        line_cache: dict[str, _SimpleLine | _Blank | None] = {}
         for lineno, line in enumerate(check_text(text).split("\n"), 1):
             parsed = line_cache.get(line, missing)
             if parsed is missing:
                 parsed = line_cache[line] = self._simple_line(line)
-            if parsed is _BLANK:
+            if parsed is blank:
                 continue
             if parsed is None:
                 pending = self._general_line(line, lineno, pending)
                 continue
-            indent, key, key_text, value, is_flow, item_indent = parsed  # type: ignore[misc]
+            indent, key, key_text, value, template, item_indent = parsed
             line_indent = indent if item_indent < 0 else item_indent
             if pending is not None:
                 self._fill_pending(pending, line_indent, item_indent >= 0, lineno)
@@ -286,12 +134,12 @@ class FastParser:
                 self._duplicate(key_text, path, lineno, indent)
             else:
                 marks[path] = new_mark(file, lineno, indent + 1)
-            mapping[key] = self._build_flow(value, lineno, path) if is_flow else value
+            mapping[key] = value if template is None else self._build_flow(template, lineno, path)
         if () not in marks:  # empty document
             marks[()] = new_mark(file, 1, 1)
         return FastResult(root[0], marks, self.duplicates)
 
-    def _simple_line(self, line: str) -> _SimpleLine | object | None:
+    def _simple_line(self, line: str) -> _SimpleLine | _Blank | None:
         """_BLANK, the parse of a `key: value` or `- key: value` line with a plain
         key and a plain or simple flow value, or None for the other lines."""
         stripped = line.lstrip(" ")
@@ -305,10 +153,10 @@ class FastParser:
                 return None
             item_indent, indent = indent, indent + len(stripped) - len(content)
             stripped = content
-        if stripped[0] in _INDICATORS or stripped[0] == ".":  # '.': maybe '...'
+        if stripped[0] in INDICATORS or stripped[0] == ".":  # '.': maybe '...'
             return None
         colon = stripped.find(": ")
-        if not 0 < colon <= _MAX_SIMPLE_KEY:
+        if not 0 < colon <= MAX_SIMPLE_KEY:
             return None
         key_text, value = stripped[:colon], stripped[colon + 2 :]
         if not value or value[0] in _SLOW_VALUE_START or key_text[-1] == " " or " #" in key_text:
@@ -316,7 +164,7 @@ class FastParser:
         key = self._scalar(key_text)
         if value[0] == "[" or value[0] == "{":
             template = self._flow_template(value, indent + colon + 2)
-            return None if template is None else (indent, key, key_text, template, True, item_indent)
+            return None if template is None else (indent, key, key_text, None, template, item_indent)
         # As _plain, inlined (most distinct lines are plain emails, names, ids),
         # and the first character is known to be allowed.
         comment = value.find(" #")
@@ -326,10 +174,10 @@ class FastParser:
             value = value.rstrip(" ")
         if value[-1] == ":" or ": " in value:
             raise Unsupported(f"column {indent + colon + 3}: unsupported plain scalar {value!r}")
-        scalar = self._scalars.cache.get(value, _MISSING)
-        if scalar is _MISSING:
+        scalar = self._scalars.cache.get(value, MISSING)
+        if scalar is MISSING:
             scalar = self._scalars.build(value)
-        return (indent, key, key_text, scalar, False, item_indent)
+        return (indent, key, key_text, scalar, None, item_indent)
 
     def _fill_pending(self, pending: _Pending, indent: int, is_item: bool, lineno: int) -> None:
         """Before a simple line: open the collection that the line starts as the
@@ -338,30 +186,42 @@ class FastParser:
         if indent > owner_indent or (is_item and owner_is_map and indent == owner_indent):
             self._open(container, key, path, indent, lineno, not is_item)
 
-    def _open(self, container: Any, key: Any, path: Path, col: int, lineno: int, is_map: bool) -> Any:
-        """Open a block collection at column `col` as container[key]."""
-        new: Any = {} if is_map else []
-        container[key] = new
-        if type(container) is list:  # sequence items (and the root) are marked by their value
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
-        self._stack.append((col, new, path, is_map))
-        return new
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: Literal[True]
+    ) -> _MapFrame: ...
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: Literal[False]
+    ) -> _SeqFrame: ...
+    @overload
+    def _open(
+        self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: bool
+    ) -> _Frame: ...
 
-    def _open_item_mapping(self, frame: _Frame, col: int, lineno: int) -> _Frame:
+    def _open(self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: bool) -> _Frame:
+        """Open a block collection at column `col` as container[key]; return its frame."""
+        frame: _Frame = (col, {}, path, True) if is_map else (col, [], path, False)
+        container[key] = frame[1]
+        if type(container) is list:  # sequence items (and the root) are marked by their value
+            self.marks[path] = Mark(self._file, lineno, col + 1)
+        self._stack.append(frame)
+        return frame
+
+    def _open_item_mapping(self, frame: _Frame, col: int, lineno: int) -> _MapFrame:
         """For `- key: value`: a new item of the sequence of `frame`, a mapping."""
         if frame[3]:
             raise Unsupported(f"line {lineno}: sequence entry in a mapping")
         seq = frame[1]
         seq.append(None)
-        self._open(seq, len(seq) - 1, frame[2] + (len(seq) - 1,), col, lineno, True)
-        return self._stack[-1]
+        return self._open(seq, len(seq) - 1, frame[2] + (len(seq) - 1,), col, lineno, True)
 
     def _general_line(self, line: str, lineno: int, pending: _Pending | None) -> _Pending | None:
         """Process any line that is not blank; return the new pending slot."""
         stack = self._stack
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
-        if indent == 0 and stripped[0] in "-.%" and _is_marker(stripped):
+        if indent == 0 and stripped[0] in "-.%" and is_marker(stripped):
             raise Unsupported(f"line {lineno}: document marker or directive")
         if pending is not None:
             container, key, path, owner_indent, owner_is_map = pending
@@ -383,7 +243,7 @@ class FastParser:
             raise Unsupported(f"line {lineno}: expected a mapping entry")
         return self._add_entry(frame[1], frame[2], entry, indent, lineno)
 
-    def _end_indentless_sequence(self, lineno: int) -> _Frame:
+    def _end_indentless_sequence(self, lineno: int) -> _MapFrame:
         """A mapping entry right after a sequence at the same indentation ends the
         sequence only if it was the value of a key of that mapping."""
         stack = self._stack
@@ -393,34 +253,36 @@ class FastParser:
         stack.pop()
         return below
 
-    def _place(self, text: str, col: int, lineno: int, container: Any, key: Any, path: Path) -> _Pending | None:
+    def _place(
+        self, text: str, col: int, lineno: int, container: _Container, key: _SlotKey, path: KeyPath
+    ) -> _Pending | None:
         """Put the node that starts at column `col` of the line into container[key].
 
         Loops (instead of recursing) over compact nested sequences ``- - - x``.
         """
         while True:
             if is_seq_entry(text):
-                seq = self._open(container, key, path, col, lineno, False)
+                seq = self._open(container, key, path, col, lineno, False)[1]
                 container, key, path = seq, 0, path + (0,)
                 seq.append(None)
                 content = text[1:].lstrip(" ")
                 if not content or content[0] == "#":
-                    self.marks[path] = self._mark(self._file, lineno, col + 2)
+                    self.marks[path] = Mark(self._file, lineno, col + 2)
                     return (seq, 0, path, col, False)
                 col += len(text) - len(content)
                 text = content
                 continue
             entry = split_entry(text)
             if entry is not None:
-                mapping = self._open(container, key, path, col, lineno, True)
+                mapping = self._open(container, key, path, col, lineno, True)[1]
                 return self._add_entry(mapping, path, entry, col, lineno)
             if type(container) is not list:  # `key:` followed by a scalar on the next line
                 raise Unsupported(f"line {lineno}: scalar value on its own line")
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
+            self.marks[path] = Mark(self._file, lineno, col + 1)
             container[key] = self._value(text, col, lineno, path)
             return None
 
-    def _add_item(self, frame: _Frame, text: str, lineno: int) -> _Pending | None:
+    def _add_item(self, frame: _SeqFrame, text: str, lineno: int) -> _Pending | None:
         seq = frame[1]
         index = len(seq)
         seq.append(None)
@@ -428,12 +290,12 @@ class FastParser:
         content = text[1:].lstrip(" ")
         if not content or content[0] == "#":
             # PyYAML marks an empty item just after its '-'.
-            self.marks[path] = self._mark(self._file, lineno, frame[0] + 2)
+            self.marks[path] = Mark(self._file, lineno, frame[0] + 2)
             return (seq, index, path, frame[0], False)
         return self._place(content, frame[0] + len(text) - len(content), lineno, seq, index, path)
 
     def _add_entry(
-        self, mapping: dict[Any, Any], owner: Path, entry: tuple[str, bool, str, int], col: int, lineno: int
+        self, mapping: dict[Scalar, Node], owner: KeyPath, entry: tuple[str, bool, str, int], col: int, lineno: int
     ) -> _Pending | None:
         key_text, plain, value_text, offset = entry
         key = self._scalar(key_text) if plain else key_text
@@ -441,7 +303,7 @@ class FastParser:
         if key in mapping:
             self._duplicate(key_text, path, lineno, col)
         else:
-            self.marks[path] = self._mark(self._file, lineno, col + 1)
+            self.marks[path] = Mark(self._file, lineno, col + 1)
         value = value_text.lstrip(" ")
         if not value or value[0] == "#":
             mapping[key] = None
@@ -450,16 +312,7 @@ class FastParser:
         mapping[key] = self._value(value, col + offset, lineno, path)
         return None
 
-    def _duplicate(self, key_text: str, path: Path, lineno: int, col: int) -> None:
-        first_line: int = self.marks[path].line
-        mark = self._mark(self._file, lineno, col + 1)
-        self.duplicates.append(DuplicateKey(path, key_text, mark, first_line))
-
-    def _scalar(self, text: str) -> Any:
-        value = self._scalars.cache.get(text, _MISSING)
-        return self._scalars.build(text) if value is _MISSING else value
-
-    def _value(self, text: str, col: int, lineno: int, path: Path) -> Any:
+    def _value(self, text: str, col: int, lineno: int, path: KeyPath) -> Node:
         """Build the one-line value `text` (stripped at the left; may end in a
         comment) that starts at column `col`."""
         first = text[0]
@@ -468,178 +321,30 @@ class FastParser:
             if template is not None:
                 return self._build_flow(template, lineno, path)
             value, end = self._flow(text, 0, col, lineno, path, 0)
-            _check_line_end(text, end)
+            check_line_end(text, end)
             return value
         if first == "'" or first == '"':
             value, end = scan_quoted(text, 0)
-            _check_line_end(text, end)
+            check_line_end(text, end)
             return value
         return self._plain(text, col)
 
-    def _plain(self, text: str, col: int) -> Any:
+    def _plain(self, text: str, col: int) -> Scalar:
         """Build the plain scalar `text` (stripped at the left; may end in a
         comment) that starts at 0-based column `col`."""
         comment = text.find(" #")
         if comment >= 0:
             text = text[:comment]
         text = text.rstrip(" ")
-        if not _plain_start_ok(text) or ": " in text or text[-1] == ":":
+        if not plain_start_ok(text) or ": " in text or text[-1] == ":":
             raise Unsupported(f"column {col + 1}: unsupported plain scalar {text!r}")
         return self._scalar(text)
 
-    def _build_flow(self, template: _FlowTemplate, lineno: int, path: Path) -> list[Any] | dict[Any, Any]:
-        """A fresh collection (and its marks) from a template of _flow_template."""
-        file, new_mark, marks = self._file, self._mark, self.marks
-        is_sequence, entries = template
-        if is_sequence:
-            seq = []
-            for column, value in entries:
-                marks[path + (len(seq),)] = new_mark(file, lineno, column)
-                seq.append(value)
-            return seq
-        mapping: dict[Any, Any] = {}
-        for column, key, key_text, value in entries:
-            item_path = path + (key,)
-            if key in mapping:
-                self._duplicate(key_text, item_path, lineno, column - 1)
-            else:
-                marks[item_path] = new_mark(file, lineno, column)
-            mapping[key] = value
-        return mapping
 
-    def _flow_template(self, text: str, col: int) -> _FlowTemplate | None:
-        """Parse a flow collection of plain scalars matching _SIMPLE_FLOW_* (then
-        splitting on ',' and ':' is safe), else return None. `col` is the 0-based
-        column of text[0]."""
-        is_sequence = text[0] == "["
-        found = (_SIMPLE_FLOW_SEQUENCE if is_sequence else _SIMPLE_FLOW_MAPPING).match(text)
-        if not found:
-            return None
-        inner = found.group(1)
-        column = col + found.start(1) + 1  # 1-based column of inner[0]
-        entries: list[tuple[Any, ...]] = []
-        if len(inner) > _MAX_SIMPLE_KEY:  # (so that no key is too long)
-            return None
-        for raw in inner.split(",") if inner else ():
-            if is_sequence:
-                item = raw.lstrip(" ")
-                entries.append((column + len(raw) - len(item), self._scalar(item.rstrip(" "))))
-            else:
-                raw_key, raw_value = raw.split(":")
-                key_text = raw_key.lstrip(" ")
-                key_column = column + len(raw_key) - len(key_text)
-                key_text = key_text.rstrip(" ")
-                entries.append((key_column, self._scalar(key_text), key_text, self._scalar(raw_value.strip(" "))))
-            column += len(raw) + 1
-        return is_sequence, tuple(entries)
-
-    def _flow(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[Any, int]:
-        """Parse the flow node at text[pos]; `base` is the column of text[0]."""
-        if pos >= len(text):  # the collection goes on on the next line
-            raise Unsupported(f"line {lineno}: multi-line flow collection")
-        first = text[pos]
-        if first == "[" or first == "{":
-            if depth >= _MAX_FLOW_DEPTH:
-                raise Unsupported(f"line {lineno}: flow collections nested too deeply")
-            if first == "[":
-                return self._flow_sequence(text, pos, base, lineno, path, depth + 1)
-            return self._flow_mapping(text, pos, base, lineno, path, depth + 1)
-        if first == "'" or first == '"':
-            return scan_quoted(text, pos)
-        found = _FLOW_PLAIN.match(text, pos)
-        if not found:
-            raise Unsupported(f"line {lineno}: unsupported flow scalar")
-        return self._scalar(found.group()), found.end()
-
-    def _flow_sequence(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[list[Any], int]:
-        seq: list[Any] = []
-        pos = _skip_spaces(text, pos + 1)
-        if text.startswith("]", pos):
-            return seq, pos + 1
-        while True:
-            item_path = path + (len(seq),)
-            self.marks[item_path] = self._mark(self._file, lineno, base + pos + 1)
-            value, pos = self._flow(text, pos, base, lineno, item_path, depth)
-            seq.append(value)
-            pos = _next_flow_entry(text, pos, "]", lineno)
-            if pos < 0:
-                return seq, -pos
-
-    def _flow_mapping(self, text: str, pos: int, base: int, lineno: int, path: Path, depth: int) -> tuple[dict[Any, Any], int]:
-        mapping: dict[Any, Any] = {}
-        pos = _skip_spaces(text, pos + 1)
-        if text.startswith("}", pos):
-            return mapping, pos + 1
-        while True:
-            key_col = base + pos
-            if pos >= len(text):
-                raise Unsupported(f"line {lineno}: multi-line flow collection")
-            plain = text[pos] not in "'\""
-            if plain:
-                found = _FLOW_PLAIN.match(text, pos)
-                if not found:  # complex keys, empty keys ...
-                    raise Unsupported(f"line {lineno}: unsupported flow mapping key")
-                key_text, pos = found.group(), found.end()
-                key: Any = self._scalar(key_text)
-            else:
-                key_text, pos = scan_quoted(text, pos)
-                key = key_text
-            pos = _skip_spaces(text, pos)
-            # `{a, b}` (keys without values) and, after a plain key, `{a :b}` (where
-            # PyYAML reads the key 'a :b') are left to PyYAML.
-            if not text.startswith(":", pos) or (plain and text[pos + 1 : pos + 2] not in ("", " ", ",", "}")):
-                raise Unsupported(f"line {lineno}: unsupported flow mapping entry")
-            if pos - (key_col - base) > _MAX_SIMPLE_KEY:
-                raise Unsupported(f"line {lineno}: flow mapping key too long")
-            pos = _skip_spaces(text, pos + 1)
-            item_path = path + (key,)
-            if key in mapping:
-                self._duplicate(key_text, item_path, lineno, key_col)
-            else:
-                self.marks[item_path] = self._mark(self._file, lineno, key_col + 1)
-            if pos < len(text) and text[pos] in ",}":
-                mapping[key] = None
-            elif pos < len(text):
-                mapping[key], pos = self._flow(text, pos, base, lineno, item_path, depth)
-            pos = _next_flow_entry(text, pos, "}", lineno)
-            if pos < 0:
-                return mapping, -pos
-
-
-def _skip_spaces(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] == " ":
-        pos += 1
-    return pos
-
-
-def _next_flow_entry(text: str, pos: int, closing: str, lineno: int) -> int:
-    """After a flow entry: return the start of the next entry, or -(end offset)
-    when the collection closes. Trailing commas, comments, line ends and
-    single-pair mappings in sequences are left to PyYAML."""
-    pos = _skip_spaces(text, pos)
-    if text.startswith(closing, pos):
-        return -(pos + 1)
-    if text.startswith(",", pos):
-        pos = _skip_spaces(text, pos + 1)
-        if pos < len(text) and text[pos] not in ",]}#":
-            return pos
-    raise Unsupported(f"line {lineno}: unsupported flow collection syntax")
-
-
-def _is_marker(stripped: str) -> bool:
-    """'---', '...' or '%' at column 0 (document markers, directives): even when
-    they are harmless plain scalars, let PyYAML decide."""
-    return stripped[0] == "%" or stripped.startswith(("---", "..."))
-
-
-def parse(text: str, file: str, mark: MarkFactory) -> FastResult:
+def parse(text: str, file: str) -> FastResult:
     """Parse `text` (one YAML document) or raise Unsupported."""
     # The parse allocates hundreds of thousands of containers and no cycles:
     # without this, the cyclic GC runs over and over and it takes twice as long.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return FastParser(file, mark).parse(text)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        return FastParser(file).parse(text)
+

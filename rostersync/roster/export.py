@@ -14,9 +14,10 @@ import yaml
 
 from rostersync.roster.fields import BY_API, CALL_CONFIG_KEYS, SENSITIVE_API_FIELDS, fields_to_roster, normalize
 from rostersync.roster.model import Scope
+from rostersync.roster.schema import MODELINE
 
-HEADER = """\
-# yaml-language-server: $schema=https://github.com/rostersync/rostersync/blob/main/schema/roster.schema.json
+# The modeline points at the schema's raw URL: an exported roster may be anywhere.
+HEADER = MODELINE + """
 # Exported from the iAdvize account by `rostersync export`. sso_key values are
 # secrets and were left out, so they stay unmanaged until you add them.
 """

@@ -8,11 +8,9 @@ operators and files are checked. Nothing here talks to the API.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import fnmatch
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,13 +18,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from rostersync.roster.fields import roster_to_fields
-from rostersync.roster.files import require_roster_files
+from rostersync.roster.files import read_text_file, roster_files, universal_newlines
+from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.messages import iter_errors, yaml_repr
 from rostersync.roster.model import RosterDocument, Scope
-from rostersync.roster.problems import PathParts, Problem, RosterError, format_path
-from rostersync.roster.yaml_source import LoadedYaml, Mark, YamlLoadError, load_yaml
+from rostersync.roster.positions import KeyPath, Mark, format_path
+from rostersync.roster.problems import Problem, RosterError
+from rostersync.roster.yaml_source import LoadedYaml, YamlLoadError, load_yaml
 
-ROSTER_SUFFIXES = (".yaml", ".yml")
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
 _NESTED = ("chat", "call", "video", "call_config")
 # Keys of an operator entry that are instructions to the loader, not operator fields.
@@ -40,7 +39,7 @@ class WantedOperator:
     email: str
     external_id: str | None
     fields: dict[str, Any]  # the managed fields, by API name (see rostersync.roster.fields)
-    source: Mark  # where the entry starts, for messages
+    mark: Mark  # where the entry starts, for messages
     index: int  # its position in its file's `operators` list
 
     @property
@@ -76,13 +75,10 @@ def matches_ignore(email: str, patterns: Sequence[str]) -> str | None:
 class _File:
     name: str
     loaded: LoadedYaml
+    data: dict[str, Any]  # loaded.data, known to be a mapping
     document: RosterDocument | None  # None when the file broke the format
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.loaded.data  # type: ignore[no-any-return]
-
-    def mark(self, path: PathParts) -> Mark:
+    def mark(self, path: KeyPath) -> Mark:
         return self.loaded.mark_for(path)
 
 
@@ -92,32 +88,14 @@ class _Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def at(self, mark: Mark, path: PathParts, message: str) -> None:
+    def at(self, mark: Mark, path: KeyPath, message: str) -> None:
         self.items.append(Problem(mark.file, mark.line, mark.column, format_path(path), message))
 
 
-def roster_files(source: Path) -> list[Path]:
-    """The files a roster path stands for: itself, or a directory's YAML files by name."""
-    if source.is_dir():
-        return sorted(p for p in source.iterdir() if p.is_file() and p.suffix in ROSTER_SUFFIXES)
-    return [source]
-
-
-def load_roster(source: str | Path) -> Roster:
-    """Load and validate the roster at `source`, or raise `RosterError` with every problem."""
-    source = Path(source)
-    paths = roster_files(source)
-    require_roster_files(source, paths)
-    return load_texts([(str(path), _read(path)) for path in paths])
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise RosterError([Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    except OSError as exc:
-        raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
+def load_roster(path: str | Path) -> Roster:
+    """Load and validate the roster at `path` (a file or a directory), or raise
+    `RosterError` with every problem."""
+    return load_texts([(str(file), universal_newlines(read_text_file(file))) for file in roster_files(Path(path))])
 
 
 def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
@@ -136,25 +114,6 @@ def load_texts(texts: Iterable[tuple[str, str]]) -> Roster:
     return roster
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building many containers that form no cycles.
-
-    Loading a roster makes a million of them (the plan engine's listing, tens of
-    thousands). With the GC on, the collections their allocation triggers walk every
-    object again and again and free nothing: 10,000 operators then load about twice
-    as slowly. (The YAML fast parser pauses it the same way.) Safe with threads: a
-    GC that was enabled is always enabled again; overlapping pauses may end early.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
     try:
         loaded = load_yaml(text, name)
@@ -166,7 +125,8 @@ def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
         problems.at(Mark(name, 1, 1), (), "the file is empty: a roster needs at least 'version: 1' and 'operators:'")
         return None
     if not isinstance(loaded.data, dict):
-        problems.at(loaded.mark_for(()), (), f"a roster must be a mapping with 'version' and 'operators', got {yaml_repr(loaded.data)}")
+        problems.at(loaded.mark_for(()), (),
+                    f"a roster must be a mapping with 'version' and 'operators', got {yaml_repr(loaded.data)}")
         return None
     before = len(problems.items)
     null_paths = _report_nulls(loaded, problems)
@@ -179,17 +139,17 @@ def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
                 problems.at(loaded.mark_for(path), path, message)
     if len(problems.items) > before:
         document = None
-    return _File(name, loaded, document)
+    return _File(name, loaded, loaded.data, document)
 
 
-def _report_nulls(loaded: LoadedYaml, problems: _Problems) -> list[PathParts]:
+def _report_nulls(loaded: LoadedYaml, problems: _Problems) -> list[KeyPath]:
     """Keys given no value. Left unreported, they would read as 'not managed'."""
-    found: list[PathParts] = []
+    found: list[KeyPath] = []
     _walk_nulls(loaded.data, (), loaded, problems, found, set())
     return found
 
 
-def _walk_nulls(node: Any, path: PathParts, loaded: LoadedYaml, problems: _Problems, found: list[PathParts],
+def _walk_nulls(node: Any, path: KeyPath, loaded: LoadedYaml, problems: _Problems, found: list[KeyPath],
                 seen: set[int]) -> None:
     # A module function, not a closure calling itself: such a closure is a reference
     # cycle, and it would keep the whole parsed file alive until the cyclic GC runs.
@@ -235,7 +195,7 @@ def _merge_files(files: list[_File], problems: _Problems) -> Roster:
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(entry, dict) or not isinstance(entry.get("email"), str):
                 continue  # already reported by the format check
-            path: PathParts = ("operators", index)
+            path: KeyPath = ("operators", index)
             layers: list[Mapping[str, Any]] = [defaults]
             for name in _strings(entry.get("profile")):
                 if name in profiles:
@@ -249,7 +209,7 @@ def _merge_files(files: list[_File], problems: _Problems) -> Roster:
                 external_id=merged.get("external_id"),
                 # A file that broke the format is reported, not used: skip its values.
                 fields=roster_to_fields(merged) if file.document is not None else {},
-                source=file.mark(path),
+                mark=file.mark(path),
                 index=index,
             ))
             owners.append(file)
@@ -285,8 +245,8 @@ def _agreed_scope(files: list[_File], problems: _Problems) -> Scope:
             scope, first = file.document.scope, file
         elif file.document.scope != scope and first is not None:
             where = first.mark(("scope",))
-            problems.at(file.mark(("scope",)), ("scope",),
-                        f"differs from the scope in {where.file}:{where.line}: every file of a roster must agree on its scope")
+            problems.at(file.mark(("scope",)), ("scope",), f"differs from the scope in {where.file}:{where.line}: "
+                        "every file of a roster must agree on its scope")
     return scope or Scope()
 
 
@@ -304,17 +264,18 @@ def _collect_profiles(files: list[_File], problems: _Problems) -> dict[str, dict
     return profiles
 
 
-def _unknown_profile(file: _File, path: PathParts, name: str, profiles: Mapping[str, Any], problems: _Problems) -> None:
+def _unknown_profile(file: _File, path: KeyPath, name: str, profiles: Mapping[str, Any], problems: _Problems) -> None:
     close = difflib.get_close_matches(name, list(profiles), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     known = ", ".join(sorted(profiles)) or "none are defined"
-    problems.at(file.mark(path + ("profile",)), path + ("profile",), f"unknown profile '{name}'{hint}; known profiles: {known}")
+    problems.at(file.mark(path + ("profile",)), path + ("profile",),
+                f"unknown profile '{name}'{hint}; known profiles: {known}")
 
 
-def _check_merged(file: _File, path: PathParts, merged: Mapping[str, Any], entry: Mapping[str, Any],
+def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: Mapping[str, Any],
                   scope: Scope, ignore: Sequence[str], problems: _Problems) -> None:
     """Rules that hold for the operator after defaults and profiles are applied."""
-    def where(key: str) -> tuple[Mark, PathParts]:
+    def where(key: str) -> tuple[Mark, KeyPath]:
         # Point at the operator's own key when it has one, else at the entry itself.
         return (file.mark(path + (key,)), path + (key,)) if key in entry else (file.mark(path), path + (key,))
 
@@ -326,12 +287,12 @@ def _check_merged(file: _File, path: PathParts, merged: Mapping[str, Any], entry
                     "type ANSWER_FROM_PHONE needs a phone_number or ask_phone_number_at_every_connection: true")
     websites = merged.get("websites")
     if scope.website_id is not None and isinstance(websites, list) and scope.website_id not in websites:
-        problems.at(*where("websites"),
-                    f"must include the scope's website {scope.website_id}, or the operator would leave the roster's scope")
+        problems.at(*where("websites"), f"must include the scope's website {scope.website_id}, "
+                    "or the operator would leave the roster's scope")
     group = merged.get("group")
     if scope.group_id is not None and isinstance(group, int) and group != scope.group_id:
-        problems.at(*where("group"),
-                    f"must be the scope's group {scope.group_id}, got {group}; the operator would leave the roster's scope")
+        problems.at(*where("group"), f"must be the scope's group {scope.group_id}, got {group}; "
+                    "the operator would leave the roster's scope")
     pattern = matches_ignore(merged["email"], ignore)
     if pattern is not None:
         problems.at(*where("email"), f"matches the ignore pattern '{pattern}': an ignored operator cannot be managed")
@@ -339,15 +300,15 @@ def _check_merged(file: _File, path: PathParts, merged: Mapping[str, Any], entry
 
 def _check_unique(operators: list[WantedOperator], owners: list[_File], problems: _Problems) -> None:
     """Emails (case-insensitively) and external ids name one operator each, across files."""
-    for key_field, key_of in (("email", lambda op: op.key), ("external_id", lambda op: op.external_id)):
+    for key_field in ("email", "external_id"):
         seen: dict[str, WantedOperator] = {}
-        for op, file in zip(operators, owners):
-            key = key_of(op)
+        for op, file in zip(operators, owners, strict=True):  # built side by side
+            key = op.key if key_field == "email" else op.external_id
             if key is None:
                 continue
             first = seen.setdefault(key, op)
             if first is not op:
-                path: PathParts = ("operators", op.index, key_field)
+                path: KeyPath = ("operators", op.index, key_field)
                 value = op.email if key_field == "email" else op.external_id
                 problems.at(file.mark(path), path, f"duplicate {key_field} '{value}' "
-                            f"(also at {first.source.file}:{first.source.line}, {first.path})")
+                            f"(also at {first.mark.file}:{first.mark.line}, {first.path})")

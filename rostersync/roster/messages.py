@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from rostersync.roster.model import (
     CallConfig,
@@ -17,8 +18,15 @@ from rostersync.roster.model import (
     RosterDocument,
     Scope,
 )
+from rostersync.roster.positions import KeyPath
 
-PathParts = tuple[Any, ...]
+# The models of the mappings inside an operator's fields, by key.
+_NESTED_MODELS: dict[str, type[BaseModel]] = {
+    "chat": ChatSettings,
+    "call": ChannelSettings,
+    "video": ChannelSettings,
+    "call_config": CallConfig,
+}
 
 
 def yaml_repr(value: Any) -> str:
@@ -36,7 +44,7 @@ def yaml_repr(value: Any) -> str:
     return str(value)
 
 
-def model_at(path: PathParts) -> type[BaseModel] | None:
+def model_at(path: KeyPath) -> type[BaseModel] | None:
     """Which model describes the mapping at `path` in a roster document."""
     if not path:
         return RosterDocument
@@ -52,17 +60,15 @@ def model_at(path: PathParts) -> type[BaseModel] | None:
     return None
 
 
-def _within_operator(model: type[BaseModel], rest: PathParts) -> type[BaseModel] | None:
+def _within_operator(model: type[BaseModel], rest: KeyPath) -> type[BaseModel] | None:
     if not rest:
         return model
     if len(rest) == 1:
-        return {"chat": ChatSettings, "call": ChannelSettings, "video": ChannelSettings, "call_config": CallConfig}.get(
-            str(rest[0])
-        )
+        return _NESTED_MODELS.get(str(rest[0]))
     return None
 
 
-def did_you_mean(key: Any, path: PathParts) -> str:
+def did_you_mean(key: Hashable, path: KeyPath) -> str:
     model = model_at(path)
     if model is None or not isinstance(key, str):
         return ""
@@ -91,7 +97,7 @@ _TYPE_NAMES = {
 }
 
 
-def describe(error: dict[str, Any]) -> str:
+def describe(error: ErrorDetails) -> str:
     """One pydantic error as our message (the path is shown separately)."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     loc = tuple(error["loc"])
@@ -110,7 +116,7 @@ def describe(error: dict[str, Any]) -> str:
     return str(error["msg"])  # our own checks (email, language, phone) word theirs already
 
 
-def iter_errors(exc: ValidationError) -> Iterator[tuple[PathParts, str]]:
+def iter_errors(exc: ValidationError) -> Iterator[tuple[KeyPath, str]]:
     """(path, message) for each error, with the path as a key path into the YAML."""
     # For a missing key, pydantic's loc names the key itself: the path then says which
     # field is required, and its mark falls back to the mapping that lacks it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
@@ -53,9 +53,16 @@ def _profile_names(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Email = Annotated[str, AfterValidator(_check_email)]
-LanguageCode = Annotated[str, AfterValidator(_check_language)]
-PhoneNumber = Annotated[str, AfterValidator(_check_phone)]
+# Each checked string says in the JSON schema what its check accepts, so that an
+# editor flags what validate would (rostersync.roster.schema). The schema's pattern
+# is the check's own regex: a `format: email` would be an editor's notion, not ours.
+Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema(
+    {"type": "string", "pattern": _EMAIL.pattern, "patternErrorMessage": "must be a valid email address"})]
+LanguageCode = Annotated[str, AfterValidator(_check_language), WithJsonSchema(
+    {"type": "string", "enum": sorted(ISO_639_1)})]
+PhoneNumber = Annotated[str, AfterValidator(_check_phone), WithJsonSchema(
+    {"type": "string", "pattern": _PHONE.pattern,
+     "patternErrorMessage": "must be a phone number with its international prefix, such as +33123456789"})]
 Priority = Literal[0, 10]
 Role = Literal["expert", "operator", "manager", "admin"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
@@ -68,22 +75,32 @@ class StrictModel(BaseModel):
 class ChannelSettings(StrictModel):
     """A call or video channel."""
 
-    enabled: bool | None = None
-    priority: Priority | None = None
+    enabled: bool | None = Field(None, description="Whether the operator takes conversations on this channel "
+                                                   "(the API's chat_enabled, call_enabled, video_enabled).")
+    priority: Priority | None = Field(None, description="The operator's priority on this channel: 10 is served "
+                                                        "first, 0 after the operators with 10. Only 0 and 10 exist.")
 
 
 class ChatSettings(ChannelSettings):
     """The chat channel, which also has a number of simultaneous chats."""
 
-    max: Annotated[int, Field(gt=0)] | None = Field(None, description="simultaneous chats (chat_max_number)")
+    max: Annotated[int, Field(gt=0)] | None = Field(None, description="How many chats the operator handles at the "
+                                                                      "same time, at least 1 (chat_max_number).")
 
 
 class CallConfig(StrictModel):
     """How calls are picked up."""
 
-    type: Literal["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"] | None = None
-    phone_number: PhoneNumber | None = None
-    ask_phone_number_at_every_connection: bool | None = None
+    type: Literal["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"] | None = Field(
+        None, description="Where calls ring. ANSWER_FROM_DESK (iAdvize's default): in the iAdvize desk. "
+                          "ANSWER_FROM_PHONE: on a phone; then give phone_number, or set "
+                          "ask_phone_number_at_every_connection to true.")
+    phone_number: PhoneNumber | None = Field(
+        None, description="With ANSWER_FROM_PHONE: the phone that receives the calls, with its international "
+                          "prefix, such as +33123456789.")
+    ask_phone_number_at_every_connection: bool | None = Field(
+        None, description="With ANSWER_FROM_PHONE: whether iAdvize asks the operator for the phone number to "
+                          "call each time they connect to the desk (iAdvize's default: false).")
 
 
 class OperatorFields(StrictModel):
@@ -96,39 +113,61 @@ class OperatorFields(StrictModel):
     # (rostersync.roster.fields); tests/api/test_api_fields.py keeps the three in step.
     # (Not in the docstring: that is the JSON schema's description.)
 
-    external_id: NonEmptyStr | None = Field(None, description="your own id; matched before email when set")
-    first_name: str | None = None
-    name: str | None = None
-    pseudo: str | None = None
-    roles: Annotated[list[Role], Field(min_length=1)] | None = None
-    chat: ChatSettings | None = None
-    call: ChannelSettings | None = None
-    video: ChannelSettings | None = None
-    chat_and_call: bool | None = None
-    chat_to_video: bool | None = None
-    languages: list[LanguageCode] | None = Field(None, description="ISO 639-1 codes (language_list)")
-    language_admin: Literal["de", "en", "es", "fr"] | None = None
-    group: int | None = Field(None, description="group id (group_id)")
-    websites: list[int] | None = Field(None, description="website ids (website_list)")
-    skills: list[int] | None = Field(None, description="skill ids (skill_list)")
-    sso_key: NonEmptyStr | None = Field(None, description="SSO token: a secret, never shown")
-    call_config: CallConfig | None = None
+    external_id: NonEmptyStr | None = Field(
+        None, description="Your own id for this person, such as their HR number. When set, rostersync finds the "
+                          "operator by it before the email, so a change of email is an update, not a new operator.")
+    first_name: str | None = Field(None, description="First name.")
+    name: str | None = Field(None, description="Last name (the API calls it name).")
+    pseudo: str | None = Field(None, description="The name customers see in conversations (pseudonym).")
+    roles: Annotated[list[Role], Field(min_length=1)] | None = Field(
+        None, description="The person's roles in iAdvize, at least one: operator, expert, manager or admin.")
+    chat: ChatSettings | None = Field(
+        None, description="Chat: whether the operator takes chats, how many at once, and their priority.")
+    call: ChannelSettings | None = Field(
+        None, description="Calls: whether the operator takes calls, and their priority.")
+    video: ChannelSettings | None = Field(
+        None, description="Video: whether the operator takes video calls, and their priority.")
+    chat_and_call: bool | None = Field(
+        None, description="Whether the operator may be in a chat and a call at the same time.")
+    chat_to_video: bool | None = Field(
+        None, description="Whether the operator may turn a chat into a video call.")
+    languages: list[LanguageCode] | None = Field(
+        None, description="The languages the operator answers in, as two-letter ISO 639-1 codes such as fr, en, "
+                          "es (language_list). Order and repeats do not matter.")
+    language_admin: Literal["de", "en", "es", "fr"] | None = Field(
+        None, description="The language of the operator's iAdvize screens: de, en, es or fr.")
+    group: int | None = Field(None, description="The id of the operator's group (group_id).")
+    websites: list[int] | None = Field(
+        None, description="The ids of the websites the operator answers on (website_list). Order and repeats do "
+                          "not matter.")
+    skills: list[int] | None = Field(
+        None, description="The ids of the operator's skills, which route conversations to them (skill_list). "
+                          "Order and repeats do not matter.")
+    sso_key: NonEmptyStr | None = Field(
+        None, description="The operator's single sign-on key. A secret: plans and logs show it as (sensitive), "
+                          "and export leaves it out.")
+    call_config: CallConfig | None = Field(
+        None, description="How the operator picks up calls: in the iAdvize desk, or on a phone.")
 
 
 class OperatorEntry(OperatorFields):
     """One operator of the `operators` list."""
 
-    email: Email = Field(description="the operator's identity, compared case-insensitively")
-    profile: Annotated[list[NonEmptyStr] | None, BeforeValidator(_profile_names)] = Field(
-        None, description="a profile name, or a list of them applied in order"
+    email: Email = Field(description="The operator's email: who they are for iAdvize and for rostersync, "
+                                     "compared without regard to case.")
+    profile: Annotated[list[NonEmptyStr] | None, BeforeValidator(_profile_names), WithJsonSchema(
+        {"anyOf": [{"type": "string", "minLength": 1},
+                   {"type": "array", "items": {"type": "string", "minLength": 1}}]})] = Field(
+        None, description="A profile name from profiles, or a list of them applied in order; the operator's own "
+                          "fields then override theirs."
     )
 
 
 class Scope(StrictModel):
     """Which live operators this roster owns; the others are never touched."""
 
-    website_id: int | None = None
-    group_id: int | None = None
+    website_id: int | None = Field(None, description="Only the operators who answer on this website.")
+    group_id: int | None = Field(None, description="Only the operators of this group.")
 
     def as_api_filters(self) -> dict[str, int]:
         pairs = (("website_id", self.website_id), ("group_id", self.group_id))
@@ -138,12 +177,23 @@ class Scope(StrictModel):
 class RosterDocument(StrictModel):
     """One roster file."""
 
-    version: Literal[1] = Field(description="the roster format version; only 1 exists")
-    scope: Scope | None = None
-    ignore: list[NonEmptyStr] = Field(default_factory=list, description="email globs never created, changed or deleted")
-    defaults: OperatorFields | None = None
-    profiles: dict[NonEmptyStr, OperatorFields] = Field(default_factory=dict)
-    operators: list[OperatorEntry]
+    version: Literal[1] = Field(description="The roster format version: 1, the only one.")
+    scope: Scope | None = Field(
+        None, description="Which operators of the account this roster owns: those of a website, a group, or both. "
+                          "The others are never created, changed or deleted.")
+    ignore: list[NonEmptyStr] = Field(
+        default_factory=list, description="Emails of operators rostersync never creates, changes or deletes, as "
+                                          "patterns where * matches anything (*@iadvize.com), compared without "
+                                          "regard to case.")
+    defaults: OperatorFields | None = Field(
+        None, description="Fields every operator of this file gets, before their profiles and their own fields.")
+    profiles: dict[NonEmptyStr, OperatorFields] = Field(
+        default_factory=dict, description="Named sets of fields that operators take with profile: NAME. Every "
+                                          "file of a roster shares them.")
+    # `operators:` with nothing under it is read as an empty list (below), so null is valid.
+    operators: list[OperatorEntry] = Field(
+        description="The people of this file, one entry each, identified by their email.",
+        json_schema_extra={"type": ["array", "null"]})
 
     @model_validator(mode="before")
     @classmethod

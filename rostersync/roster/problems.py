@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-PathParts = tuple[Any, ...]
-
-
-def format_path(path: Sequence[Any]) -> str:
-    """``("operators", 3, "chat", "priority")`` -> ``operators[3].chat.priority``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +11,7 @@ class Problem:
     file: str
     line: int
     column: int
-    path: str  # dotted field path, "" for the whole file
+    path: str  # the field's key path as positions.format_path writes it, "" for the whole file
     message: str
 
     def __str__(self) -> str:

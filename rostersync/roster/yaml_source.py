@@ -10,9 +10,11 @@ reject duplicate keys and give identical data and marks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -20,12 +22,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rostersync.roster import _yaml_fast
 from rostersync.roster._yaml_fast import Unsupported as FastPathUnsupported
+from rostersync.roster.positions import KeyPath, Mark
 
 __all__ = [
     "FastPathUnsupported",
     "LoadedYaml",
     "Mark",
-    "Path",
     "YamlLoadError",
     "YamlProblem",
     "load_yaml",
@@ -33,28 +35,14 @@ __all__ = [
     "load_yaml_with_pyyaml",
 ]
 
-Path = tuple[str | int, ...]  # e.g. ("operators", 3, "chat", "priority")
-
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _VALUE_TAG = "tag:yaml.org,2002:value"
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    # Slots: a large roster has hundreds of thousands of marks, and without a
-    # __dict__ each they are faster to make and to garbage-collect.
-    file: str  # the file name as given
-    line: int  # 1-based
-    column: int  # 1-based
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)
 class YamlProblem:
     mark: Mark
-    path: Path  # where in the document; () for the root and for syntax errors
+    path: KeyPath  # where in the document; () for the root and for syntax errors
     message: str
 
     def __str__(self) -> str:
@@ -77,9 +65,9 @@ class LoadedYaml:
     data: Any  # plain dicts / lists / scalars, as yaml.safe_load gives them
     # Mapping entries -> mark of their key; sequence items -> mark of their
     # value; the root () -> mark of the first node (1:1 for an empty document).
-    marks: dict[Path, Mark]
+    marks: dict[KeyPath, Mark]
 
-    def mark_for(self, path: Path) -> Mark:
+    def mark_for(self, path: KeyPath) -> Mark:
         """The mark of the longest prefix of `path` that has one, so that a path
         to a missing key points at its parent."""
         for length in range(len(path), -1, -1):
@@ -101,15 +89,13 @@ def load_yaml_fast(text: str, file: str) -> LoadedYaml:
     """Load with the fast parser only; raise FastPathUnsupported if the document
     is outside its subset. Exposed so that tests and benchmarks can check that a
     document takes the fast path."""
-    result = _yaml_fast.parse(text, file, Mark)
+    result = _yaml_fast.parse(text, file)
     if result.duplicates:
-        raise YamlLoadError(
-            [_duplicate_problem(d.path, d.key_text, d.mark, d.first_line) for d in result.duplicates]
-        )
+        raise YamlLoadError([_duplicate_problem(d.path, d.key_text, d.mark, d.first_line) for d in result.duplicates])
     return LoadedYaml(result.data, result.marks)
 
 
-def _duplicate_problem(path: Path, key_text: str, mark: Mark, first_line: int) -> YamlProblem:
+def _duplicate_problem(path: KeyPath, key_text: str, mark: Mark, first_line: int) -> YamlProblem:
     return YamlProblem(mark, path, f"duplicate key '{key_text}' (first defined at line {first_line})")
 
 
@@ -133,11 +119,18 @@ class _PyLoader(_ConstructorMixin, yaml.SafeLoader):
     pass
 
 
-_CLoader: type | None = None
-if getattr(yaml, "__with_libyaml__", False):
+def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
+    """The loader on libyaml, when PyYAML has it (only then does yaml.CSafeLoader exist)."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
 
-    class _CLoader(_ConstructorMixin, yaml.CSafeLoader):  # type: ignore[no-redef]
+    class _CLoader(_ConstructorMixin, yaml.CSafeLoader):
         pass
+
+    return _CLoader
+
+
+_CLoader = _libyaml_loader()
 
 
 def load_yaml_with_pyyaml(text: str, file: str) -> LoadedYaml:
@@ -172,9 +165,8 @@ def _compose(text: str) -> tuple[Node | None, SafeConstructor]:
     if _CLoader is not None:
         c_loader = _CLoader(text)
         try:
-            return c_loader.get_single_node(), c_loader
-        except Exception:  # noqa: BLE001 - whatever libyaml dislikes, PyYAML decides
-            pass
+            with contextlib.suppress(Exception):  # whatever libyaml dislikes, PyYAML decides
+                return c_loader.get_single_node(), c_loader
         finally:
             c_loader.dispose()
     loader = _PyLoader(text)
@@ -198,10 +190,15 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> YamlP
     line = text.count("\n", 0, exc.position) + 1
     column = exc.position - text.rfind("\n", 0, exc.position)
     character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return YamlProblem(Mark(file, line, column), (), f"invalid YAML: unacceptable character {character!r}: {exc.reason}")
+    message = f"invalid YAML: unacceptable character {character!r}: {exc.reason}"
+    return YamlProblem(Mark(file, line, column), (), message)
 
 
-_NO_KEY = object()
+class _NoKey(Enum):
+    NO_KEY = "no key"
+
+
+_NO_KEY: Final = _NoKey.NO_KEY
 
 
 class _Keys:
@@ -210,33 +207,36 @@ class _Keys:
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
 
-    def of(self, node: Node) -> Any:
+    def of(self, node: Node) -> Hashable | _NoKey:
         """The key's value; _NO_KEY for non-scalar keys (their mapping fails
         construction anyway: they are unhashable) and for unbuildable ones."""
         if not isinstance(node, ScalarNode):
             return _NO_KEY
+        key: Hashable  # scalars are built into str, int, float, bool, None, dates ...
         if node.tag == _VALUE_TAG:  # '=' keys, which SafeConstructor turns into str
-            return node.value
+            key = node.value
+            return key
         try:
-            return self._constructor.construct_object(node)
+            key = self._constructor.construct_object(node)
+            return key
         except Exception:  # noqa: BLE001 - the real construction reports it, with its mark
             return _NO_KEY
         finally:
             self._constructor.constructed_objects.clear()
 
 
-def _walk(root: Node, keys: _Keys) -> Iterator[tuple[Node, Path]]:
+def _walk(root: Node, keys: _Keys) -> Iterator[tuple[Node, KeyPath]]:
     """Collections in document order, each once (an alias is not entered again,
     which also keeps alias bombs and recursive documents linear)."""
     seen: set[int] = set()
-    todo: list[tuple[Node, Path]] = [(root, ())]
+    todo: list[tuple[Node, KeyPath]] = [(root, ())]
     while todo:
         node, path = todo.pop()
         if id(node) in seen or isinstance(node, ScalarNode):
             continue
         seen.add(id(node))
         yield node, path
-        children: list[tuple[Node, Path]] = []
+        children: list[tuple[Node, KeyPath]] = []
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE_TAG:  # merged entries belong to this mapping
@@ -253,11 +253,11 @@ def _walk(root: Node, keys: _Keys) -> Iterator[tuple[Node, Path]]:
 def _find_duplicates(root: Node, file: str, keys: _Keys) -> list[YamlProblem]:
     """Duplicate keys, before SafeConstructor silently keeps the last one. Merge
     keys (<<) are not duplicates: overriding merged keys is their purpose."""
-    problems = []
+    problems: list[YamlProblem] = []
     for node, path in _walk(root, keys):
         if not isinstance(node, MappingNode):
             continue
-        first_seen: dict[Any, Node] = {}
+        first_seen: dict[Hashable, Node] = {}
         for key_node, _ in node.value:
             key = _NO_KEY if key_node.tag == _MERGE_TAG else keys.of(key_node)
             if key is _NO_KEY:
@@ -269,10 +269,10 @@ def _find_duplicates(root: Node, file: str, keys: _Keys) -> list[YamlProblem]:
     return problems
 
 
-def _collect_marks(root: Node, file: str, keys: _Keys) -> dict[Path, Mark]:
+def _collect_marks(root: Node, file: str, keys: _Keys) -> dict[KeyPath, Mark]:
     """Marks by path, walked after construction: merge keys are then flattened
     into their mapping, in the order SafeConstructor used (the last one wins)."""
-    marks = {(): _mark(root, file)}
+    marks: dict[KeyPath, Mark] = {(): _mark(root, file)}
     for node, path in _walk(root, keys):
         if isinstance(node, MappingNode):
             for key_node, _ in node.value:

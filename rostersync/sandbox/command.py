@@ -22,10 +22,11 @@ DEFAULT_API_KEY = "sandbox-key"
 
 
 def fault_config_from_options(*, seed: int | None, latency_ms: float, error_rate: float,
-                              rate_limit: float | None, drop_rate: float) -> FaultConfig:
+                              rate_limit: float | None, drop_rate: float,
+                              ignore_fields: tuple[str, ...] = ()) -> FaultConfig:
     """The ``FaultConfig`` the fault options ask for (kept apart to be testable)."""
     return FaultConfig(latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit,
-                       drop_rate=drop_rate, seed=seed)
+                       drop_rate=drop_rate, seed=seed, ignore_fields=ignore_fields)
 
 
 def describe_api_key_source(source: ParameterSource | None) -> str:
@@ -74,10 +75,13 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
               help="Requests per second allowed; over it, 429 with Retry-After.")
 @click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Fraction of writes done, then left without a reply.")
+@click.option("--ignore-field", "ignore_fields", multiple=True, metavar="API_FIELD",
+              help="Accept this field (e.g. skill_list) in a POST or PUT, and do not take it. Repeatable.")
 @click.pass_context
 def sandbox_command(ctx: click.Context, host: str, port: int, state_path: Path | None,
                     api_key: str, demo: bool, seed: int | None, latency_ms: float,
-                    error_rate: float, rate_limit: float | None, drop_rate: float) -> None:
+                    error_rate: float, rate_limit: float | None, drop_rate: float,
+                    ignore_fields: tuple[str, ...]) -> None:
     """Serve a local stand-in for the iAdvize REST API until Ctrl-C.
 
     It speaks the documented operator endpoints, with optional faults (latency,
@@ -88,7 +92,7 @@ def sandbox_command(ctx: click.Context, host: str, port: int, state_path: Path |
         rostersync sandbox --demo --state .rostersync/sandbox.json --port 8080
     """
     faults = fault_config_from_options(seed=seed, latency_ms=latency_ms, error_rate=error_rate,
-                                       rate_limit=rate_limit, drop_rate=drop_rate)
+                                       rate_limit=rate_limit, drop_rate=drop_rate, ignore_fields=ignore_fields)
     if not api_key:
         raise click.BadParameter("must not be empty", param_hint="--api-key")
     try:

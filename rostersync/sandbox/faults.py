@@ -13,6 +13,11 @@ says how often, ``FaultInjector`` decides for each request, in this order:
    dropped (a refused write changed nothing, so losing its reply would simulate
    nothing), but the random draw is made for every write, so a seed gives the same
    sequence whatever the outcomes.
+5. ``ignore_fields``: API field names (e.g. ``skill_list``) that a POST or PUT
+   accepts and does not take: they are taken out of the body before it is
+   handled, so the write succeeds (200) and the reply shows the operator without
+   them, as a service that silently drops a field would. Not random; empty by
+   default, so the sandbox is faithful unless asked.
 
 Random draws come from ``random.Random(seed)``, so a given seed and request order
 give the same faults on every run. The config is read at each request: tests and
@@ -29,6 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["FaultConfig", "FaultDecision", "FaultInjector"]
 
@@ -40,6 +46,7 @@ class FaultConfig:
     rate_limit: float | None = None  # requests per second; None: unlimited
     drop_rate: float = 0.0
     seed: int | None = None
+    ignore_fields: tuple[str, ...] = ()  # API names a POST or PUT accepts but does not take
 
     def __post_init__(self) -> None:
         self.check()
@@ -53,6 +60,9 @@ class FaultConfig:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be > 0 requests per second, or None")
+        names: object = self.ignore_fields  # a str is iterable too: say so rather than ignore "s", "k", ...
+        if not isinstance(names, tuple) or not all(isinstance(name, str) and name for name in names):
+            raise ValueError("ignore_fields must be a tuple of API field names")
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,15 @@ class FaultInjector:
             drop = is_write and config.drop_rate > 0 and self._rng.random() < config.drop_rate
             return FaultDecision(latency_s, drop=drop)
 
+    def without_ignored(self, method: str, form: dict[str, Any]) -> dict[str, Any]:
+        """The body of a write as the sandbox takes it: without the ``ignore_fields``."""
+        ignored = self._config.ignore_fields
+        if method not in ("POST", "PUT") or not ignored or not any(name in form for name in ignored):
+            return form
+        with self._lock:
+            self._counts["ignored_fields"] += 1
+        return {name: value for name, value in form.items() if name not in ignored}
+
     def note_dropped(self) -> None:
         """Count a reply actually dropped (the caller decides, after the write succeeded)."""
         with self._lock:
@@ -148,9 +167,10 @@ class FaultInjector:
 
     def counts(self) -> dict[str, int]:
         """``latency`` (requests delayed), ``latency_ms_total``, ``rate_limited``,
-        ``errors`` (503s) and ``dropped``; zero when none happened."""
+        ``errors`` (503s), ``dropped`` and ``ignored_fields`` (writes a field of which
+        was not taken); zero when none happened."""
         with self._lock:
-            names = ("latency", "latency_ms_total", "rate_limited", "errors", "dropped")
+            names = ("latency", "latency_ms_total", "rate_limited", "errors", "dropped", "ignored_fields")
             return {name: self._counts[name] for name in names}
 
     def reset_counts(self) -> None:

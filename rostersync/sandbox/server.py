@@ -304,7 +304,7 @@ class SandboxApp:
                            kind="error", headers={"Allow": allowed})
         if method == "GET" and kind in FILTERED_ROUTES:
             self._note_ignored_filters(query, FILTERED_ROUTES[kind])
-        request = Request(method, query, _read_form(headers, body), operator_id)
+        request = Request(method, query, self.faults.without_ignored(method, _read_form(headers, body)), operator_id)
         try:
             return action(self.store, request)
         except OperatorNotFound as exc:

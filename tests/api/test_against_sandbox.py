@@ -22,6 +22,7 @@ from rostersync.api import (
     RequestEvent,
     ServerError,
     TransportError,
+    UnexpectedResponseError,
 )
 from rostersync.api.options import ClientOptions
 from rostersync.sandbox import FaultConfig, Sandbox
@@ -258,7 +259,11 @@ def test_one_client_from_many_threads(api: IAdvizeClient, sandbox: Sandbox) -> N
         created = api.create_operator({"email": f"t{n}@example.com", "chat_max_number": 1})
         api.update_operator(created.id, {"chat_max_number": n % 5 + 1})
         assert api.get_operator(created.id).fields["chat_max_number"] == n % 5 + 1
-        assert len(api.list_operators()) >= 220
+        try:
+            assert len(api.list_operators()) >= 220
+        except UnexpectedResponseError as exc:
+            # Others wrote between two pages: the listing is refused, never used partial.
+            assert "The listing cannot be trusted" in str(exc)
         if n % 2:
             api.delete_operator(created.id)
         return created.id

@@ -15,7 +15,7 @@ from rostersync.cli.connection import RETRY_BUDGET_ENV, Connection, client_optio
 
 def test_options_are_frozen_and_default_to_the_documented_values() -> None:
     options = ClientOptions()
-    assert (options.timeout, options.max_attempts, options.retry_budget_s, options.max_rps) == (30.0, 5, 60.0, None)
+    assert (options.timeout, options.max_attempts, options.retry_budget_s, options.max_rps) == (60.0, 5, 60.0, None)
     assert (options.insecure, options.on_request, options.page_workers, options.rng) == (False, None, 4, None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         options.max_attempts = 1  # type: ignore[misc]
@@ -52,6 +52,8 @@ def test_the_cli_passes_its_options_and_reads_the_retry_budget_from_the_environm
     options = client_options(CONNECTION, page_workers=8, environ={})
     assert (options.max_rps, options.insecure, options.page_workers, options.on_request) == (2.5, True, 8, None)
     assert options.retry_budget_s == ClientOptions().retry_budget_s
+    assert options.timeout == ClientOptions().timeout == 60.0
+    assert client_options(dataclasses.replace(CONNECTION, timeout=2.5), page_workers=1, environ={}).timeout == 2.5
     assert client_options(CONNECTION, page_workers=1, environ={RETRY_BUDGET_ENV: " 0 "}).retry_budget_s == 0
     assert client_options(CONNECTION, page_workers=1, environ={RETRY_BUDGET_ENV: "2.5"}).retry_budget_s == 2.5
     verbose = dataclasses.replace(CONNECTION, verbose=True)

@@ -9,8 +9,7 @@ from rostersync.render.markdown import COMMENT_MARKER, FOLD_OVER, render_plan_ma
 def test_long_groups_are_folded_and_short_ones_are_not() -> None:
     creates = tuple(Create(f"op{n}@example.com", {"email": f"op{n}@example.com", "sso_key": "hunter2"})
                     for n in range(FOLD_OVER + 1))
-    update = Update("ada@example.com", 12, (FieldChange("sso_key", "old-secret", "new-secret"),),
-                    {"sso_key": "new-secret"}, "f1")
+    update = Update("ada@example.com", 12, (FieldChange("sso_key", "old-secret", "new-secret"),), "f1")
     plan = Plan(creates + (update, Delete("gone@example.com", 13, "f2")), unchanged=4, live_in_scope=6)
     text = render_plan_markdown(plan)
     lines = text.splitlines()

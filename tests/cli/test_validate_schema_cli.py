@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
 from rostersync.cli.main import cli
+from rostersync.roster.iso639 import ISO_639_1
 from rostersync.roster.schema import roster_json_schema
 
 ROOT = Path(__file__).parents[2]
@@ -47,13 +50,49 @@ def test_schema_prints_the_committed_json_schema() -> None:
     assert json.loads(result.stdout) == roster_json_schema()
     # The example roster points editors at this file: keep it in step with the model.
     assert (ROOT / "schema" / "roster.schema.json").read_text() == result.stdout
-    assert "# yaml-language-server: $schema=../schema/roster.schema.json" in (ROOT / "examples/operators.yaml").read_text()
+    assert (ROOT / "examples/operators.yaml").read_text().startswith(
+        "# yaml-language-server: $schema=../schema/roster.schema.json\n")
 
 
 def test_the_schema_describes_the_format() -> None:
     schema = roster_json_schema()
     assert schema["required"] == ["version", "operators"]
     assert schema["additionalProperties"] is False
-    operator = schema["$defs"]["OperatorEntry"]
+    operator = schema["definitions"]["OperatorEntry"]
     assert operator["required"] == ["email"]
     assert {"chat", "call", "video", "call_config", "languages", "sso_key"} <= set(operator["properties"])
+
+
+def properties(schema: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property of every object in the schema, with a dotted path."""
+    for name, sub in schema.get("properties", {}).items():
+        yield f"{path}{name}", sub
+    for name, sub in schema.get("definitions", {}).items():
+        yield from properties(sub, f"{name}.")
+
+
+def test_every_field_is_described_without_noise_for_completion() -> None:
+    schema = roster_json_schema()
+    fields = dict(properties(schema))
+    assert len(fields) == 52  # 6 top-level keys, and those of the 6 definitions
+    assert [path for path, sub in fields.items() if len(sub.get("description", "")) < 10] == []
+    text = json.dumps(schema)
+    # Hover showed an auto title above each description; completion offered
+    # "Default value" and null beside the real values.
+    assert '"title"' not in text.replace('"title": "rostersync roster, format version 1"', "")
+    assert '"default"' not in text
+    assert '"null"' not in text.replace('"type": ["array", "null"]', "")  # `operators:` alone is valid
+    assert fields["OperatorFields.chat"]["description"] == (
+        "Chat: whether the operator takes chats, how many at once, and their priority.")
+
+
+def test_closed_sets_of_values_are_enumerated() -> None:
+    definitions = roster_json_schema()["definitions"]
+    fields, channel = definitions["OperatorFields"]["properties"], definitions["ChannelSettings"]["properties"]
+    assert fields["roles"]["items"]["enum"] == ["expert", "operator", "manager", "admin"]
+    assert fields["language_admin"]["enum"] == ["de", "en", "es", "fr"]
+    assert fields["languages"]["items"]["enum"] == sorted(ISO_639_1)
+    assert len(ISO_639_1) == 184 and {"fr", "en", "zu"} <= set(ISO_639_1)
+    assert channel["priority"]["enum"] == [0, 10]
+    assert definitions["CallConfig"]["properties"]["type"]["enum"] == ["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"]
+    assert definitions["OperatorEntry"]["properties"]["email"]["pattern"] == "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"

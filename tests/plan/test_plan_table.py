@@ -176,17 +176,6 @@ PLANS = [
         [],
         id="email differing only in case under the same external_id: no change",
     ),
-    pytest.param(
-        """
-        version: 1
-        operators:
-          - {email: ada@example.com, first_name: Ada}
-        """,
-        [{"id": 4, "email": "ADA@example.com"}, {**ADA, "first_name": "A."}],
-        [update("ada@example.com", 4, {"first_name": (None, "Ada")}, {"first_name": "Ada"}),
-         delete("ada@example.com", 1)],
-        id="two live operators with one email, differing in case: the first listed is matched, the other deleted",
-    ),
     # --- sso_key: a secret the API may not return -----------------------------------------
     pytest.param(
         """
@@ -301,10 +290,11 @@ PLANS = [
             call_config: {{type: ANSWER_FROM_PHONE, phone_number: '{PHONE}', ask_phone_number_at_every_connection: false}}
         """,
         [{**ADA, "call_config": {"type": "ANSWER_FROM_PHONE", "phone_number": OTHER_PHONE}}],
+        # The PUT is derived from the changes the plan shows: the changed key alone
+        # (the API merges call_config key by key).
         [update("ada@example.com", 1, {"call_config.phone_number": (OTHER_PHONE, PHONE)},
-                {"call_config": {"type": "ANSWER_FROM_PHONE", "phone_number": PHONE,
-                                 "ask_phone_number_at_every_connection": False}})],
-        id="call_config: one key changed sends every managed key",
+                {"call_config": {"phone_number": PHONE}})],
+        id="call_config: one key changed sends that key alone",
     ),
     pytest.param(
         f"""
@@ -450,6 +440,25 @@ def test_two_entries_matching_one_live_operator_are_refused(text: str, message: 
     with pytest.raises(PlanError, match=re.escape(message)) as caught:
         plan_for(text, [{**ADA, "external_id": "HR-1"}, BOB])
     assert "one by external_id, the other by email" in str(caught.value)
+
+
+# --- a listing that cannot be matched against: refused (issue 11) -----------------------
+# Two live operators with one email (in any case) used to be planned as "the first one
+# listed is matched, the other deleted": nothing says which one the roster means, so the
+# plan is refused instead, naming both.
+
+@pytest.mark.parametrize(("items", "message"), [
+    ([{"id": 4, "email": "ADA@example.com"}, {**ADA, "first_name": "A."}],
+     "live operators #4 and #1 have the same email 'ada@example.com' (compared case-insensitively)"),
+    ([ADA, {**ADA, "first_name": "again"}], "live operator #1 is listed twice"),
+], ids=["one email twice, differing in case", "one id twice"])
+def test_an_ambiguous_listing_is_refused(items: list[dict[str, object]], message: str) -> None:
+    with pytest.raises(PlanError, match=re.escape(message)):
+        plan_for("""
+            version: 1
+            operators:
+              - {email: ada@example.com, first_name: Ada}
+            """, items)
 
 
 # --- the delete guard --------------------------------------------------------------

@@ -99,7 +99,7 @@ def assert_account_is_the_roster(account: Sandbox) -> None:
 
 
 SEEDS = [1, 2, 3, 4, 5]
-FAULTS_503_DROPS = dict(latency_ms=2, error_rate=0.2, drop_rate=0.2)
+FAULTS_503_DROPS = {"latency_ms": 2, "error_rate": 0.2, "drop_rate": 0.2}
 
 
 def apply_and_check(account: Sandbox, roster: Path, parallelism: int) -> Result:

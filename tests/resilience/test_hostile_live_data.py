@@ -133,7 +133,7 @@ def test_an_item_without_an_id_is_a_clear_error(account: Sandbox, monkeypatch: p
     result = run("plan", "-q", write(tmp_path, [{"email": "a@example.com"}]))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: list operators (GET /operator): unexpected reply (")
-    assert "page 1, item 0: expected an integer 'id', got no id" in result.stderr
+    assert "page 1, item 0: expected a positive integer 'id', got no id" in result.stderr
 
 
 # --- an empty listing ------------------------------------------------------------------------

@@ -116,7 +116,7 @@ PLAIN_SCALARS = [
         "NULL", "a#b", "user1@example.com", "First1", "Some P.", "HR-00001", "fr", "é", "日本語", "x:y",
         "-x", "a b", "a  b", "=x", "1.2.3", "operator", "true", "10", ".", "..", "a'b", 'a"b',
         "x::y", "😀x",
-    )],  # fmt: skip
+    )],
     *[(token, False) for token in ("a, b", "a[1]", "a{b}", "http://x.io/a?b=c", "what?", "x #y")],
 ]
 QUOTED_SCALARS = [
@@ -128,7 +128,7 @@ PLAIN_KEYS = [
     *[(key, True) for key in (
         "email", "name", "first name", "a#b", "x:y", "yes", "1", "0x1F", "~", "é", "k-1", "Some P.",
         "2024-01-02", "1.5", "-x", "off", "😀", "chat", "enabled", "max", "priority", "roles",
-    )],  # fmt: skip
+    )],
     *[(key, False) for key in ("a, b", "a[1]")],
 ]
 QUOTED_KEYS = ["'quoted key'", '"dq: key"', "''", '"yes"', "'1'"]
@@ -634,7 +634,7 @@ def test_yaml_1_1_scalars_are_resolved_as_pyyaml_does() -> None:
     assert canonical(loaded.data) == canonical(
         {
             "a": [True, False, True, False, "y", None, None, "", 31, 10, 3, 1000, 90, "08", 0.5, "1e3", 1000.0,
-                  -math.inf],  # fmt: skip
+                  -math.inf],
             "when": datetime.date(2024, 1, 2),
             "at": datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
             "phone": 33123456789,

@@ -1,0 +1,285 @@
+"""``GraphQLBackend``: the operator methods the engine uses, over the iAdvize GraphQL API.
+
+It offers what :class:`~rostersync.api.client.IAdvizeClient` offers the engine
+(``list_operators``, ``get_operator``, ``find_operator_by_email``,
+``create_operator``, ``update_operator``, ``delete_operator``) with the same REST
+field names and :class:`OperatorRecord` values, plus :attr:`capabilities`.
+
+Before its first request it introspects the live schema once and validates every
+document and sample variables it could send (:mod:`.schema_check`); a mismatch
+raises :class:`SchemaMismatchError` and nothing is sent after it. Only
+``Professional`` users are operators: developers, experts and bots are never
+returned, so never planned, changed or deleted. ``userErrors`` fail the one change
+with :class:`UserErrorsError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
+
+from rostersync.api.errors import ConfigError, NotFoundError, UnexpectedResponseError
+from rostersync.api.graphql import documents as docs
+from rostersync.api.graphql.auth import TokenProvider
+from rostersync.api.graphql.config import Credentials, validate_endpoint
+from rostersync.api.graphql.errors import UserErrorsError
+from rostersync.api.graphql.mapping import (
+    CAPABILITIES,
+    Capabilities,
+    groups_touched,
+    record_from_user,
+    to_create_input,
+    to_update_input,
+)
+from rostersync.api.graphql.schema_check import LiveSchema, check_documents, read_live_schema, samples_for
+from rostersync.api.graphql.transport import CallKind, GraphQLReply, GraphQLTransport
+from rostersync.api.options import ClientOptions
+from rostersync.api.records import OperatorRecord, RecordError
+from rostersync.api.transport import _new_session, _timeouts  # private: shared on purpose
+
+__all__ = ["GraphQLBackend"]
+
+logger = logging.getLogger("rostersync.api")
+
+Filters = Mapping[str, "str | int"]
+
+
+class GraphQLBackend:
+    """The iAdvize GraphQL API as an operator backend; thread-safe.
+
+    >>> with GraphQLBackend(url, token_url, Credentials(email, password)) as backend:  # doctest: +SKIP
+    ...     operators = backend.list_operators({"group_id": 7})
+    """
+
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+
+    def __init__(self, endpoint: str, token_url: str, credentials: Credentials,
+                 options: ClientOptions | None = None) -> None:
+        """``options`` are the REST client's (:class:`ClientOptions`); ``page_workers`` is
+        unused, cursor pages being read one after the other."""
+        options = options if options is not None else ClientOptions()
+        if options.max_attempts < 1:
+            raise ConfigError(f"max_attempts must be at least 1, got {options.max_attempts}")
+        self.endpoint = validate_endpoint(endpoint, what="GraphQL URL", insecure=options.insecure)
+        self.token_url = validate_endpoint(token_url, what="token URL", insecure=options.insecure)
+        # Plain http:// (loopback only): no environment proxy may see the password or token.
+        self._session = _new_session(16, use_env_proxies=self.endpoint.startswith("https")
+                                     and self.token_url.startswith("https"))
+        timeouts = _timeouts(options.timeout)
+        self._auth = TokenProvider(self.token_url, credentials, session=self._session, timeout=timeouts,
+                                   on_request=options.on_request, sleep=options.sleep, clock=options.clock,
+                                   rng=options.rng)
+        self._transport = GraphQLTransport(self.endpoint, self._auth, session=self._session, timeout=timeouts,
+                                           max_attempts=options.max_attempts, retry_budget_s=options.retry_budget_s,
+                                           max_rps=options.max_rps, on_request=options.on_request,
+                                           sleep=options.sleep, clock=options.clock, rng=options.rng)
+        self._lock = threading.Lock()  # one schema check
+        self._roles_lock = threading.Lock()  # one reading of the base roles
+        self._live: LiveSchema | None = None
+        self._role_ids: dict[str, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"GraphQLBackend(endpoint={self.endpoint!r}, credentials=<redacted>)"
+
+    @property
+    def request_count(self) -> int:
+        """GraphQL requests made so far, retries included (logins not counted)."""
+        return self._transport.request_count
+
+    @property
+    def login_count(self) -> int:
+        return self._auth.login_count
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> GraphQLBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- the schema check ---------------------------------------------------------
+
+    def check_schema(self) -> LiveSchema:
+        """Introspect once and validate every document and sample; raise on a mismatch."""
+        with self._lock:
+            if self._live is None:
+                reply = self._transport.execute(docs.INTROSPECTION, kind="read", action="read the live schema")
+                live = read_live_schema(reply.data)
+                check_documents(live.schema, self._documents(live), samples_for(live))
+                self._live = live
+                logger.info("GraphQL schema checked: %d documents valid; users filters by %s",
+                            len(self._documents(live)), ", ".join(sorted(live.user_filters)) or "nothing")
+            return self._live
+
+    @staticmethod
+    def _documents(live: LiveSchema) -> list[docs.Document]:
+        types = live.input_types
+        return [docs.list_users(sorted(live.user_filters)), docs.GET_USER, docs.BASE_ROLES,
+                docs.create_user(types["userCreate"]), docs.update_user(types["userUpdate"]),
+                docs.delete_user(types["userDelete"])]
+
+    def _execute(self, document: Callable[[LiveSchema], docs.Document], variables: Mapping[str, Any], *,
+                 kind: CallKind, action: str) -> GraphQLReply:
+        live = self.check_schema()
+        return self._transport.execute(document(live), variables, kind=kind, action=action)
+
+    def _roles(self) -> dict[str, int]:
+        with self._roles_lock:
+            return self._read_roles()
+
+    def _read_roles(self) -> dict[str, int]:
+        if self._role_ids is None:
+            reply = self._execute(lambda _: docs.BASE_ROLES, {}, kind="read", action="list the base roles")
+            roles = reply.data.get("professionalBaseRoles") or []
+            self._role_ids = {str(role.get("baseRoleName")): int(role["id"]) for role in roles
+                              if isinstance(role, Mapping) and role.get("id") is not None}
+            missing = sorted(set(docs.ROLE_NAMES.values()) - set(self._role_ids))
+            if missing:
+                raise UnexpectedResponseError(f"professionalBaseRoles has no {', '.join(missing)} role")
+        return self._role_ids
+
+    # --- reading ------------------------------------------------------------------
+
+    def list_operators(self, filters: Filters | None = None, *, full: bool = True) -> list[OperatorRecord]:
+        """Every professional matching ``filters`` (``group_id``, ``website_id``, ``email``).
+
+        Filters go to the ``users`` query where the live schema takes them [A2] and
+        are always checked here too; each page is requested once. ``full`` is
+        accepted for the REST client's signature: a GraphQL list is always full.
+        """
+        wanted = dict(filters or {})
+        unknown = sorted(set(wanted) - set(docs.USER_FILTERS))
+        if unknown:
+            raise ValueError(f"unknown filter(s) {', '.join(unknown)}: use {', '.join(sorted(docs.USER_FILTERS))}")
+        records = [record for record in self._pages(wanted) if _matches(record, wanted)]
+        return records
+
+    def _pages(self, wanted: Mapping[str, str | int]) -> Iterator[OperatorRecord]:
+        live = self.check_schema()
+        sent = {docs.USER_FILTERS[key][0]: value for key, value in wanted.items() if key in live.user_filters}
+        after: str | None = None
+        seen: set[int] = set()
+        cursors: set[str] = set()
+        skipped = 0
+        for page in range(1, 100_000):
+            reply = self._execute(lambda live: docs.list_users(sorted(live.user_filters)),
+                                  {"first": docs.PAGE_SIZE, "after": after, **sent}, kind="read",
+                                  action=f"list users (page {page})")
+            connection = reply.data.get("users")
+            if not isinstance(connection, Mapping) or not isinstance(connection.get("edges"), list):
+                raise UnexpectedResponseError(f"list users (page {page}): 'users' has no edges list")
+            for edge in connection["edges"]:
+                record = self._professional(edge.get("node") if isinstance(edge, Mapping) else None, "list users")
+                if record is None:
+                    skipped += 1
+                elif record.id not in seen:
+                    seen.add(record.id)
+                    yield record
+            info = connection.get("pageInfo") or {}
+            after = info.get("endCursor") if isinstance(info, Mapping) else None
+            if not (isinstance(info, Mapping) and info.get("hasNextPage")):
+                break
+            if not isinstance(after, str) or after in cursors:
+                raise UnexpectedResponseError(f"list users (page {page}): hasNextPage without a new endCursor")
+            cursors.add(after)
+        logger.debug("list users: %d users that are not professionals (or deleted) left out", skipped)
+
+    @staticmethod
+    def _professional(node: Any, action: str) -> OperatorRecord | None:
+        """The record of a live professional; None for other users and deleted ones [A4] [A15]."""
+        if not isinstance(node, Mapping):
+            return None
+        if node.get("__typename") != docs.PROFESSIONAL_TYPE or node.get("isDeleted") is True:
+            return None
+        try:
+            return record_from_user(node)
+        except (RecordError, ValueError, TypeError) as exc:
+            raise UnexpectedResponseError(f"{action}: a user has no usable id ({exc})") from None
+
+    def get_operator(self, operator_id: int) -> OperatorRecord:
+        action = f"get operator {operator_id}"
+        reply = self._execute(lambda _: docs.GET_USER, {"userId": int(operator_id)}, kind="read", action=action)
+        record = self._professional(reply.data.get("user"), action)
+        if record is None:
+            raise NotFoundError(f"{action}: no professional user with id {operator_id} (deleted, or not an "
+                                "operator)", method="POST", path="/graphql")
+        return record
+
+    def find_operator_by_email(self, email: str) -> OperatorRecord | None:
+        """The operator with this email (compared case-insensitively), or None."""
+        matches = self.list_operators({"email": email.strip()})
+        if len(matches) > 1:
+            logger.warning("%d operators have the email %s; using id %d", len(matches), email, matches[0].id)
+        return matches[0] if matches else None
+
+    # --- writing ------------------------------------------------------------------
+
+    def create_operator(self, fields: Mapping[str, Any]) -> OperatorRecord:
+        """Create a professional. A lost reply raises OutcomeUnknownError: look it up by email."""
+        action = "create operator" + (f" {fields['email']}" if fields.get("email") else "")
+        variables = {"input": to_create_input(fields, self._roles())}
+        reply = self._execute(lambda live: docs.create_user(live.input_types["userCreate"]), variables,
+                              kind="create", action=action)
+        payload = self._payload(reply, "userCreate", action)
+        record = self._professional(payload.get("user"), action)
+        if record is None:
+            raise UnexpectedResponseError(f"{action}: the reply has no created professional user")
+        return record
+
+    def update_operator(self, operator_id: int, fields: Mapping[str, Any]) -> OperatorRecord | None:
+        """Change only ``fields`` (a channel or the country preferences go whole, completed
+        from a fresh read of the operator). Nothing is sent for empty ``fields``."""
+        if not fields:
+            return None
+        action = f"update operator {operator_id}"
+        live = self.get_operator(operator_id).fields if groups_touched(fields) else {}
+        variables = {"input": to_update_input(int(operator_id), fields, live, self._roles())}
+        reply = self._execute(lambda live: docs.update_user(live.input_types["userUpdate"]), variables,
+                              kind="write", action=action)
+        payload = self._payload(reply, "userUpdate", action)
+        return self._professional(payload.get("user"), action)
+
+    def delete_operator(self, operator_id: int) -> None:
+        action = f"delete operator {operator_id}"
+        try:
+            reply = self._execute(lambda live: docs.delete_user(live.input_types["userDelete"]),
+                                  {"input": {"userId": int(operator_id)}}, kind="write", action=action)
+            self._payload(reply, "userDelete", action)
+        except NotFoundError as exc:
+            if not exc.after_lost_reply:
+                raise
+            logger.info("%s: already gone after a lost reply; counted as done", action)
+
+    @staticmethod
+    def _payload(reply: GraphQLReply, mutation: str, action: str) -> Mapping[str, Any]:
+        """The payload; its ``userErrors`` fail the change [A6] (not found: [A16])."""
+        payload = reply.data.get(mutation)
+        if not isinstance(payload, Mapping):
+            raise UnexpectedResponseError(f"{action}: the reply has no {mutation} payload")
+        errors = [(str(error.get("__typename") or "UserError"), str(error.get("message") or ""))
+                  for error in payload.get("userErrors") or () if isinstance(error, Mapping)]
+        if not errors:
+            return payload
+        text = "; ".join(f"{name}: {message}" for name, message in errors)
+        if all(name in docs.NOT_FOUND_ERRORS for name, _ in errors):
+            error = NotFoundError(f"{action}: not found ({text})", method="POST", path="/graphql", status=200,
+                                  server_message=text, attempts=reply.attempts)
+            error.after_lost_reply = reply.reply_lost
+            raise error
+        raise UserErrorsError(f"{action}: the API refused it: {text}", user_errors=errors, attempts=reply.attempts)
+
+
+def _matches(record: OperatorRecord, wanted: Mapping[str, str | int]) -> bool:
+    fields = record.fields
+    for key, value in wanted.items():
+        if key == "email" and str(fields.get("email") or "").casefold() != str(value).strip().casefold():
+            return False
+        if key == "group_id" and fields.get("group_id") != int(value):
+            return False
+        if key == "website_id" and int(value) not in (fields.get("website_list") or ()):
+            return False
+    return True

@@ -1,0 +1,73 @@
+"""What a roster edit writes (a unified diff) and did (a JSON report), for `--dry-run`
+and `--format json` of `rostersync roster add | remove | import-csv`.
+
+The diff is the one `git diff` would show after the edit, file by file, with both
+sides named by the path the roster's files were read from, except that secret
+values (``sso_key: ...``) read ``(sensitive)``, as in a plan: it shows where a
+secret changes, never the secret. The JSON report lists the operators added, updated, removed and left unchanged
+(and, for a removal, not found), with the fields set; secrets are masked as in a plan.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any
+
+from rostersync.edit.results import EditOutcome, EditResult, OperatorChange
+from rostersync.roster.fields import FIELDS, SENSITIVE_MASK
+
+_NO_NEWLINE = "\\ No newline at end of file\n"
+# A secret field's key and its value: a quoted string, else the rest of the line but
+# a comment (in a flow mapping, the keys after it go too: better hidden than leaked).
+_SECRET = re.compile(r"(?P<key>\b(?:" + "|".join(sorted(spec.roster[-1] for spec in FIELDS if spec.sensitive))
+                     + r")\s*:[ \t]+)(?P<value>'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s#][^\r\n]*?)"
+                     r"(?=[ \t]+#|[ \t]*\r?\n?$)")
+_KINDS: tuple[EditOutcome, ...] = ("added", "updated", "removed", "unchanged", "absent")
+
+
+def unified_diff(result: EditResult) -> str:
+    """The changes to every file the edit writes; empty when it writes none."""
+    parts: list[str] = []
+    for name, after in result.texts.items():
+        before = result.before.get(name, "")
+        for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                         fromfile=name, tofile=name):
+            line = _SECRET.sub(lambda m: m["key"] + SENSITIVE_MASK, line)
+            parts.append(line if line.endswith("\n") else line + "\n" + _NO_NEWLINE)
+    return "".join(parts)
+
+
+def edit_report(result: EditResult, *, dry_run: bool) -> dict[str, Any]:
+    """The edit as plain data: what happened to each operator, per outcome."""
+    report: dict[str, Any] = {
+        "dry_run": dry_run,
+        "files": sorted(result.texts),  # written, or with --dry-run, that would be
+        "counts": {kind: result.count(kind) for kind in _KINDS},
+    }
+    for kind in _KINDS:
+        report[kind] = [_change(change) for change in result.changes if change.action == kind]
+    report["warnings"] = [str(warning) for warning in result.warnings]
+    report["diff"] = unified_diff(result)
+    return report
+
+
+def edit_report_json(result: EditResult, *, dry_run: bool) -> str:
+    return json.dumps(edit_report(result, dry_run=dry_run), indent=2, ensure_ascii=False) + "\n"
+
+
+def _change(change: OperatorChange) -> dict[str, Any]:
+    item: dict[str, Any] = {"email": change.email, "file": change.file}
+    if change.origin:
+        item["origin"] = change.origin
+    if change.action == "added":
+        item["fields"] = {u.label: _shown(u.after, u.sensitive) for u in change.fields}
+    elif change.action == "updated":
+        item["fields"] = {u.label: {"before": _shown(u.before, u.sensitive), "after": _shown(u.after, u.sensitive)}
+                          for u in change.fields}
+    return item
+
+
+def _shown(value: Any, sensitive: bool) -> Any:
+    return SENSITIVE_MASK if sensitive and value is not None else value

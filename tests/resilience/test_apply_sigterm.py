@@ -1,0 +1,108 @@
+"""SIGTERM (what CI sends to a cancelled job) during `rostersync apply` behaves like
+Ctrl-C: the write in flight finishes, no other starts, the report is printed, the exit
+status is 143, and running apply again converges.
+
+A real `python -m rostersync apply` process against the sandbox, which answers every
+request after 300 ms so that a write is always in flight. Its stderr is a pseudo-
+terminal, so it prints a progress line per finished change; the signal is sent as the
+first one appears. No sleeps: the test waits on the process's own output.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from resilience_support import duplicated_emails, roster_text
+
+from rostersync.api import IAdvizeClient
+from rostersync.plan.apply import apply_plan
+from rostersync.plan.workflow import plan_roster
+from rostersync.roster.loader import load_texts
+from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
+
+KEY = "sigterm-key-0c3a55e1"
+LIVE = [{"email": f"keep{n}@example.com", "first_name": "Old"} for n in range(3)] + \
+       [{"email": f"drop{n}@example.com"} for n in range(3)]
+ROSTER = roster_text([{"email": f"new{n}@example.com", "first_name": f"New{n}"} for n in range(6)]
+                     + [{"email": f"keep{n}@example.com", "first_name": "Kept"} for n in range(3)])
+DEADLINE_S = 60.0  # a guard against a hang, never a wait for timing
+
+
+@pytest.fixture
+def slow_account() -> Iterator[Sandbox]:
+    sandbox = start_sandbox(api_key=KEY, faults=FaultConfig(latency_ms=300))
+    sandbox.store.bulk_add(LIVE)
+    yield sandbox
+    sandbox.stop()
+
+
+def read_line(fd: int, pending: bytearray, deadline: float) -> str | None:
+    """The next line the process writes to the terminal; None once it closed it."""
+    while b"\n" not in pending:
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            pytest.fail("no progress line from apply before the deadline")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the process exited and the terminal closed
+            return None
+        if not chunk:
+            return None
+        pending.extend(chunk)
+    line, _, rest = bytes(pending).partition(b"\n")
+    pending[:] = rest
+    return line.decode("utf-8", errors="replace").rstrip("\r")
+
+
+def test_sigterm_lets_the_write_in_flight_finish_and_reports(slow_account: Sandbox, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(ROSTER)
+    env = {**os.environ, "IADVIZE_BASE_URL": slow_account.url, "IADVIZE_API_KEY": KEY, "NO_COLOR": "1"}
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rostersync", "apply", "--yes", "--force", "--parallelism", "1", str(roster)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env, cwd=tmp_path)
+    os.close(terminal)
+    deadline = time.monotonic() + DEADLINE_S
+    pending = bytearray()
+    progress: list[str] = []
+    try:
+        while True:
+            line = read_line(controller, pending, deadline)
+            assert line is not None, f"apply ended before any change finished: {progress}"
+            if line.startswith("[1/12] "):
+                process.send_signal(signal.SIGTERM)
+                break
+        stdout, _ = process.communicate(timeout=DEADLINE_S)
+        while (line := read_line(controller, pending, deadline)) is not None:
+            progress.append(line)
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+    report = stdout.decode()
+    assert process.returncode == 143, report
+    assert "Apply interrupted: " in report and " not started." in report
+    assert "Run apply again to finish" in report
+    lines = [line for line in report.splitlines() if ": ok: " in line or ": not started: " in line]
+    done = sum(": ok: " in line for line in lines)
+    assert len(lines) == 12 and 1 <= done < 12, report
+    assert "Traceback" not in report + "\n".join(progress)
+    # Only creates ran (they come first): nothing updated or deleted while stopping.
+    assert len(slow_account.store) == len(LIVE) + done
+
+    slow_account.faults = FaultConfig()
+    wanted = load_texts([("roster.yaml", ROSTER)])
+    with IAdvizeClient(slow_account.url, KEY) as client:
+        again = apply_plan(client, plan_roster(client, wanted))
+        assert again.ok, again.summary_line()
+        assert not plan_roster(client, wanted).has_changes
+    assert duplicated_emails(slow_account) == []
