@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from rostersync.cli.connection import Connection, log
-from rostersync.render.safe_text import terminal_text
+from rostersync.render.escape import for_terminal
 from rostersync.selection import Selection
 
 __all__ = ["report_unchosen", "selection_options"]
@@ -34,10 +34,10 @@ def selection_options(command: F) -> F:
 def report_unchosen(connection: Connection, selection: Selection) -> None:
     """What chose nobody, on stderr: unmatched globs, roster operators not on the account."""
     for glob in selection.unmatched_globs:
-        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
+        log(connection, f"No operator matches --only {for_terminal(glob)!r}.")
     missing = selection.not_on_account
     if missing:
         shown = ", ".join(missing[:_SHOWN_MISSING])
         more = f" and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
         log(connection, f"Not on the account in the roster's scope (not applied yet?), so left out: "
-                        f"{terminal_text(shown)}{more}.")
+                        f"{for_terminal(shown)}{more}.")

@@ -32,7 +32,7 @@ import click
 from rostersync.api.errors import ApiError, AuthError, ConfigError
 from rostersync.cli.connection import Connection, log, open_client
 from rostersync.live.board import AvailabilityBoard, BoardReader, read_board
-from rostersync.render.safe_text import terminal_text
+from rostersync.render.escape import for_terminal
 from rostersync.render.status import render_board
 from rostersync.roster.loader import Roster, load_roster
 
@@ -116,7 +116,7 @@ def _frame(board: AvailabilityBoard | None, problem: str | None, interval: float
     head = [f"rostersync status, every {interval:g} s (Ctrl-C to quit)    {now}", ""]
     table = render_board(board).rstrip("\n").split("\n") if board is not None else []
     tail = [] if problem is None else [
-        "", f"Could not refresh at {now}: {terminal_text(problem)}", f"Trying again in {interval:g} s."]
+        "", f"Could not refresh at {now}: {for_terminal(problem)}", f"Trying again in {interval:g} s."]
     if size is not None and table:
         # The last line stays free: the cursor waits there after the final newline.
         table = _fit(table, size.lines - 1 - _rows(head + tail, size.columns), size.columns)

@@ -1,6 +1,6 @@
 """Availability as text: the plan of ``live set``/``live logout``, and its outcomes (the
 board of ``status`` is in :mod:`rostersync.render.status`). Every value from the API
-is escaped (:mod:`safe_text`).
+is escaped (:func:`~rostersync.render.escape.for_terminal`).
 
 ::
 
@@ -22,7 +22,7 @@ from rostersync.live.availability import (
     AvailabilityReport,
     channel_of,
 )
-from rostersync.render.safe_text import terminal_text
+from rostersync.render.escape import for_terminal
 from rostersync.selection import ChosenOperator
 
 __all__ = [
@@ -37,7 +37,7 @@ def render_operator(operator: ChosenOperator) -> str:
     """``ada@example.com (#1001)``; ``#1001`` for an operator without an email."""
     if not operator.email:
         return f"#{operator.id}"
-    return f"{terminal_text(operator.email)} (#{operator.id})"
+    return f"{for_terminal(operator.email)} (#{operator.id})"
 
 
 def _presence(live: LiveAvailability | None) -> str:
@@ -91,7 +91,7 @@ def render_availability_outcome(outcome: AvailabilityOutcome) -> str:
     """``~ ada@example.com (#1001): ok: unavailable for chat``, or why it failed."""
     sign = "-" if outcome.change.logout else "~"
     status = "ok" if outcome.ok else outcome.status
-    return f"{sign} {render_operator(outcome.change.operator)}: {status}: {terminal_text(outcome.detail)}"
+    return f"{sign} {render_operator(outcome.change.operator)}: {status}: {for_terminal(outcome.detail)}"
 
 
 def render_availability_report(report: AvailabilityReport, *, logout: bool) -> str:

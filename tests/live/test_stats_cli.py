@@ -155,6 +155,26 @@ def test_values_from_the_api_never_reach_the_terminal_raw(account: Sandbox, team
         assert not any(char in output for char in "\x1b\r\x9b\u202e")
 
 
+def test_invisible_characters_from_the_api_are_shown_in_every_command(account: Sandbox, team: dict[str, int],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A zero-width space, a byte-order mark, a soft hyphen: the new commands once let
+    through what plan and status escape (they had an escaper of their own)."""
+    ada = team["ada@example.com"]
+    account.store._fields[ada]["email"] = "ad\u200ba@example.com"
+    profile = account.store.profile
+    monkeypatch.setattr(account.store, "profile",
+                        lambda operator_id: {**profile(operator_id), "city": "Nan\ufefftes", "status": "s\u00adt"})
+    shown = "ad\\u200ba@example.com"
+    outputs = [run("stats", "--only", "ad*"), run("stats", "--only", "ad*", "--format", "csv"),
+               run("stats", "--only", "ad*", "--format", "json"), run("live", "set", "--only", "ad*", "--chat", "off")]
+    for result in outputs:
+        assert not any(char in result.output for char in "\u200b\ufeff\u00ad"), result.output
+    assert shown in outputs[0].stdout and "Nan\\ufefftes" in outputs[0].stdout
+    assert "s\\xadt" in outputs[1].stdout
+    assert json.loads(outputs[2].stdout)["operators"][0]["profile"]["city"] == "Nan\ufefftes"
+    assert f"~ {shown} (#{ada}): " in outputs[3].stdout
+
+
 def test_interrupted_on_a_terminal_the_results_start_a_line_of_their_own(
         account: Sandbox, team: dict[str, int], tmp_path: Path, terminals: list[Terminal]) -> None:
     """The count of reads is redrawn in place on stderr, the same terminal as the table:
