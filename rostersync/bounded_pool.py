@@ -44,7 +44,8 @@ def run_bounded(items: Sequence[T], work: Callable[[T], R], *, parallelism: int,
     futures: list[Future[R | None]] = []
     with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix=thread_name) as pool:
         try:
-            futures = [pool.submit(guarded, item) for item in items]
+            for item in items:  # one by one: a Ctrl-C here keeps the futures already submitted
+                futures.append(pool.submit(guarded, item))
             pending: set[Future[R | None]] = set(futures)
             while pending:
                 try:

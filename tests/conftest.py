@@ -15,13 +15,17 @@ TEST_KEY = "test-key-5f2c9e"
 
 @pytest.fixture
 def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """An empty iAdvize account (a sandbox) that the CLI is pointed at by environment."""
+    """An empty iAdvize account (a sandbox) that the CLI is pointed at by environment;
+    a test fails if the client sent it a filter name it does not know."""
     sandbox = start_sandbox(api_key=TEST_KEY)
     monkeypatch.setenv("IADVIZE_BASE_URL", sandbox.url)
     monkeypatch.setenv("IADVIZE_API_KEY", TEST_KEY)
     monkeypatch.delenv("NO_COLOR", raising=False)
     try:
         yield sandbox
+        # The sandbox ignores unknown filter names, as the service does; from
+        # rostersync's client one is a misspelling that would widen a listing.
+        assert not sandbox.ignored_filters(), f"the client sent unknown filters: {sandbox.ignored_filters()}"
     finally:
         sandbox.stop()
 

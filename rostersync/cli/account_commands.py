@@ -9,7 +9,8 @@ import click
 from rostersync.cli.connection import Connection, connection_options, log, open_backend, open_client
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
-from rostersync.render.status import render_status
+from rostersync.live.board import read_board
+from rostersync.render.status import render_board
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
 from rostersync.roster.model import Scope
@@ -51,8 +52,8 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
 def status(roster: Path | None, connection: Connection, watch: float | None) -> None:
     """Show who is connected now, and on which channels they are available.
 
-    With a ROSTER, only its operators (in its scope) are shown; offline
-    operators are included.
+    With a ROSTER, only its operators (in its scope, matched by email or external
+    id) are shown; offline operators are included.
 
     \b
     Example:
@@ -61,9 +62,4 @@ def status(roster: Path | None, connection: Connection, watch: float | None) -> 
     if watch is not None:
         return watch_status(connection, roster, interval=watch)
     wanted = load_roster(roster) if roster is not None else None
-    scope = wanted.scope if wanted is not None else Scope()
-    client = open_client(connection)
-    operators = client.list_operators(scope.as_api_filters(), full=True)
-    live = client.list_live(scope.as_api_filters(), include_offline=True)
-    only = {op.key for op in wanted.operators} if wanted is not None else None
-    click.echo(render_status(operators, live, only), nl=False)
+    click.echo(render_board(read_board(open_client(connection), wanted)), nl=False)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress
+from rostersync.cli.choosing import report_unchosen, selection_options
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import CliFailure, handle_errors
 from rostersync.live.availability import (
     DEFAULT_PARALLELISM,
-    AvailabilityOutcome,
-    AvailabilityPlan,
-    AvailabilityReport,
     AvailabilityRequest,
     apply_availability,
     read_availability_plan,
@@ -25,26 +23,12 @@ from rostersync.render.availability import (
     render_availability_plan,
     render_availability_report,
 )
-from rostersync.render.safe_text import terminal_text
 from rostersync.roster.loader import load_roster
-from rostersync.selection import Selection, select_operators
+from rostersync.selection import select_operators
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_INTERRUPTED = 130
 ON_OFF = click.Choice(["on", "off"], case_sensitive=False)
-_SHOWN_MISSING = 5  # roster operators not on the account, named before "and N more"
-
-
-def selection_options(command: F) -> F:
-    """ROSTER and --only: which operators a command acts on."""
-    for option in reversed([
-        click.argument("roster", required=False, type=click.Path(path_type=Path)),
-        click.option("--only", "only", multiple=True, metavar="GLOB",
-                     help="Only operators whose email matches GLOB (repeatable; '*' for everyone)."),
-    ]):
-        command = option(command)
-    return command
 
 
 def change_options(command: F) -> F:
@@ -124,7 +108,7 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
     log(connection, f"Reading the operators and their availability from "
                     f"{'the sandbox' if connection.sandbox else client.base_url} ...")
     selection = select_operators(client, roster=roster, only=only)
-    _report_unchosen(connection, selection)
+    report_unchosen(connection, selection)
     if not selection.operators:
         raise CliFailure("No operator is chosen; nothing was sent.")
     plan = read_availability_plan(client, selection, request)
@@ -133,50 +117,12 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
         return
     if not yes:
         count = len(plan.changes)
-        _confirm(question.format(count=count, s="s" if count != 1 else ""))
-    report = apply_availability(client, plan, parallelism=parallelism, on_outcome=_progress(connection, plan))
+        confirm_on_terminal(question.format(count=count, s="s" if count != 1 else ""),
+                            refusal="Refusing to change availability: there is no terminal to confirm on. "
+                                    "Review the plan above and pass --yes to make the changes without asking.",
+                            declined="Nothing was changed.")
+    progress = outcome_progress(connection, len(plan.changes), render_availability_outcome,
+                                failed=lambda outcome: outcome.status == "failed")
+    report = apply_availability(client, plan, parallelism=parallelism, on_outcome=progress)
     click.echo(render_availability_report(report, logout=request.logout), nl=False)
-    _exit_for(report)
-
-
-def _report_unchosen(connection: Connection, selection: Selection) -> None:
-    """What chose nobody, on stderr: unmatched globs, roster operators not on the account."""
-    for glob in selection.unmatched_globs:
-        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
-    missing = selection.not_on_account
-    if missing:
-        shown = ", ".join(missing[:_SHOWN_MISSING])
-        more = f" and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
-        log(connection, f"Not on the account in the roster's scope (not applied yet?), so left out: "
-                        f"{terminal_text(shown)}{more}.")
-
-
-def _confirm(question: str) -> None:
-    if not sys.stdin.isatty():
-        raise CliFailure("Refusing to change availability: there is no terminal to confirm on. "
-                         "Review the plan above and pass --yes to make the changes without asking.")
-    if not click.confirm(question, default=False, err=True):
-        raise CliFailure("Nothing was changed.")
-
-
-def _progress(connection: Connection, plan: AvailabilityPlan) -> Callable[[AvailabilityOutcome], None]:
-    """One stderr line per finished change, only when stderr is a terminal (the report follows anyway)."""
-    total = len(plan.changes)
-    counts = {"done": 0, "failed": 0}
-    show = not connection.quiet and sys.stderr.isatty()
-
-    def report(outcome: AvailabilityOutcome) -> None:
-        counts["done"] += 1
-        counts["failed"] += outcome.status == "failed"
-        if show:
-            failed = f", {counts['failed']} failed" if counts["failed"] else ""
-            click.echo(f"[{counts['done']}/{total}{failed}] {render_availability_outcome(outcome)}", err=True)
-
-    return report
-
-
-def _exit_for(report: AvailabilityReport) -> None:
-    if report.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
-    if not report.ok:
-        sys.exit(1)
+    exit_for(interrupted=report.interrupted, ok=report.ok)

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import click
 
+from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress
 from rostersync.cli.connection import (
     Backend,
     Connection,
@@ -31,10 +32,10 @@ from rostersync.cli.connection import (
     plan_target,
     signing_secret,
 )
-from rostersync.cli.errors import CliFailure, handle_errors
+from rostersync.cli.errors import handle_errors
 from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
-from rostersync.plan.outcomes import ApplyReport, Outcome
+from rostersync.plan.outcomes import Outcome
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
 from rostersync.plan.saved import is_saved_plan
 from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
@@ -44,8 +45,6 @@ from rostersync.render.text import render_outcome, render_plan, render_report
 from rostersync.roster.loader import Roster, load_roster
 
 EXIT_CHANGES = 2  # --detailed-exitcode: the plan has changes
-EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
-EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -159,7 +158,10 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
             return
         raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
         if not yes:
-            confirm()
+            confirm_on_terminal("Apply these changes?",
+                                refusal="Refusing to apply: there is no terminal to confirm on. "
+                                        "Review the plan above and pass --yes to apply it without asking.",
+                                declined="Nothing was applied.")
     if not the_plan.has_changes:
         return
     stop = threading.Event()
@@ -167,7 +169,7 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
         report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan),
                             stop=stop)
         click.echo(render_report(report, color=use_color(no_color)), nl=False)
-    exit_for(report, terminated=terminated.is_set())
+    exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())
 
 
 @contextmanager
@@ -193,32 +195,7 @@ def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def confirm() -> None:
-    if not sys.stdin.isatty():
-        raise CliFailure("Refusing to apply: there is no terminal to confirm on. "
-                         "Review the plan above and pass --yes to apply it without asking.")
-    if not click.confirm("Apply these changes?", default=False, err=True):
-        raise CliFailure("Nothing was applied.")
-
-
 def progress(connection: Connection, the_plan: Plan) -> Callable[[Outcome], None]:
     """One stderr line per finished change, only when stderr is a terminal."""
-    total = len(the_plan.changes)
-    state = {"done": 0, "failed": 0}
-    show = not connection.quiet and sys.stderr.isatty()
-
-    def report(outcome: Outcome) -> None:
-        state["done"] += 1
-        state["failed"] += outcome.status == "failed"
-        if show:
-            failed = f", {state['failed']} failed" if state["failed"] else ""
-            click.echo(f"[{state['done']}/{total}{failed}] {render_outcome(outcome)}", err=True)
-
-    return report
-
-
-def exit_for(report: ApplyReport, *, terminated: bool = False) -> None:
-    if report.interrupted:
-        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
-    if not report.ok:
-        sys.exit(1)
+    return outcome_progress(connection, len(the_plan.changes), render_outcome,
+                            failed=lambda outcome: outcome.status == "failed")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from rostersync.cli.changes import EXIT_INTERRUPTED
+from rostersync.cli.choosing import report_unchosen, selection_options
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
-from rostersync.cli.live_commands import EXIT_INTERRUPTED, selection_options
-from rostersync.render.safe_text import terminal_text
 from rostersync.render.stats import render_stats
 from rostersync.roster.loader import load_roster
 from rostersync.selection import select_operators
@@ -43,38 +42,45 @@ def stats(roster: Path | None, only: tuple[str, ...], output_format: str, parall
     wanted = load_roster(roster) if roster is not None else None
     client = open_client(connection, page_workers=min(parallelism, 8))
     selection = select_operators(client, roster=wanted, only=only)
-    for glob in selection.unmatched_globs:
-        log(connection, f"No operator matches --only {terminal_text(glob)!r}.")
-    if selection.not_on_account:
-        log(connection, f"{len(selection.not_on_account)} operators of the roster are not on the account.")
+    report_unchosen(connection, selection)
     total = len(selection.operators)
     log(connection, f"Reading the statistics and profiles of {total} operator{'s' if total != 1 else ''} ...")
-    report = fetch_stats(client, selection.operators, parallelism=parallelism, on_row=_progress(connection, total))
+    progress = _Progress(connection, total)
+    try:
+        report = fetch_stats(client, selection.operators, parallelism=parallelism, on_row=progress)
+    finally:
+        progress.end()
     click.echo(render_stats(report, output_format), nl=False)
     _finish(connection, report)
 
 
-def _progress(connection: Connection, total: int) -> Callable[[OperatorStats], None]:
+class _Progress:
     """On a terminal, one stderr line counting up in place; elsewhere nothing (the start was logged)."""
-    show = not connection.quiet and sys.stderr.isatty() and total > 0
-    state = {"read": 0, "failed": 0}
 
-    def step(row: OperatorStats) -> None:
-        state["read"] += 1
-        state["failed"] += not row.ok
-        if show:
-            failed = f", {state['failed']} failed" if state["failed"] else ""
-            end = "\n" if state["read"] == total else ""
-            click.echo(f"\r[{state['read']}/{total}{failed}] read", err=True, nl=False)
-            click.echo(end, err=True, nl=False)
+    def __init__(self, connection: Connection, total: int) -> None:
+        self._show = not connection.quiet and sys.stderr.isatty() and total > 0
+        self._total = total
+        self._read = self._failed = 0
+        self._open = False  # a count is shown and its line not yet ended
 
-    return step
+    def __call__(self, row: OperatorStats) -> None:
+        self._read += 1
+        self._failed += not row.ok
+        if self._show:
+            failed = f", {self._failed} failed" if self._failed else ""
+            click.echo(f"\r[{self._read}/{self._total}{failed}] read", err=True, nl=False)
+            self._open = True
+
+    def end(self) -> None:
+        """End the count's line, so that what follows (the results, on the same terminal) starts a line."""
+        if self._open:
+            click.echo("", err=True)
+            self._open = False
 
 
 def _finish(connection: Connection, report: StatsReport) -> None:
     if report.interrupted:
-        newline = "\n" if sys.stderr.isatty() else ""  # end the progress line
-        log(connection, f"{newline}Interrupted: {len(report.rows)} read, {len(report.not_read)} not read.")
+        log(connection, f"Interrupted: {len(report.rows)} read, {len(report.not_read)} not read.")
         sys.exit(EXIT_INTERRUPTED)
     if report.failed:
         log(connection, f"{len(report.failed)} operator{'s' if len(report.failed) != 1 else ''} could not be read "

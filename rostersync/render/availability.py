@@ -1,5 +1,6 @@
-"""Availability as text: the plan of ``live set``/``live logout``, its outcomes, and the
-board of ``status --watch``. Every value from the API is escaped (:mod:`safe_text`).
+"""Availability as text: the plan of ``live set``/``live logout``, and its outcomes (the
+board of ``status`` is in :mod:`rostersync.render.status`). Every value from the API
+is escaped (:func:`~rostersync.render.escape.for_terminal`).
 
 ::
 
@@ -12,8 +13,6 @@ board of ``status --watch``. Every value from the API is escaped (:mod:`safe_tex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rostersync.api.records import LiveAvailability
 from rostersync.live.availability import (
     CHANNELS,
@@ -23,16 +22,13 @@ from rostersync.live.availability import (
     AvailabilityReport,
     channel_of,
 )
-from rostersync.live.board import AvailabilityBoard
-from rostersync.render.safe_text import terminal_text
-from rostersync.render.status import channel_cell
+from rostersync.render.escape import for_terminal
 from rostersync.selection import ChosenOperator
 
 __all__ = [
     "render_availability_outcome",
     "render_availability_plan",
     "render_availability_report",
-    "render_board",
     "render_operator",
 ]
 
@@ -41,7 +37,7 @@ def render_operator(operator: ChosenOperator) -> str:
     """``ada@example.com (#1001)``; ``#1001`` for an operator without an email."""
     if not operator.email:
         return f"#{operator.id}"
-    return f"{terminal_text(operator.email)} (#{operator.id})"
+    return f"{for_terminal(operator.email)} (#{operator.id})"
 
 
 def _presence(live: LiveAvailability | None) -> str:
@@ -69,6 +65,10 @@ def _change_lines(change: AvailabilityChange) -> list[str]:
         if switch.available and change.before is not None and not channel_of(change.before, switch.channel).enabled:
             # Sent all the same: the API decides, and its answer is the outcome.
             line += f" (the {switch.channel} channel is not enabled for this operator)"
+        elif switch.available and (change.before is None or not change.before.connected):
+            # Made available, an operator is connected: conversations go to whoever is
+            # not at their desk. The supervisor must see it before saying yes.
+            line += " (offline now: this connects the operator)"
         lines.append(line)
     return lines
 
@@ -91,7 +91,7 @@ def render_availability_outcome(outcome: AvailabilityOutcome) -> str:
     """``~ ada@example.com (#1001): ok: unavailable for chat``, or why it failed."""
     sign = "-" if outcome.change.logout else "~"
     status = "ok" if outcome.ok else outcome.status
-    return f"{sign} {render_operator(outcome.change.operator)}: {status}: {terminal_text(outcome.detail)}"
+    return f"{sign} {render_operator(outcome.change.operator)}: {status}: {for_terminal(outcome.detail)}"
 
 
 def render_availability_report(report: AvailabilityReport, *, logout: bool) -> str:
@@ -105,21 +105,3 @@ def render_availability_report(report: AvailabilityReport, *, logout: bool) -> s
     if skipped:
         summary += f", {skipped} not started"
     return "\n".join([*lines, summary + "."]) + "\n"
-
-
-# ---------------------------------------------------------------- the board
-
-def render_board(board: AvailabilityBoard) -> str:
-    """The table of ``rostersync status`` (its cells from :mod:`rostersync.render.status`),
-    every email escaped, then ``N of M operators connected.``"""
-    rows: list[Sequence[str]] = [("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")]
-    for row in board.rows:
-        label = terminal_text(row.operator.label)
-        if row.live is None:
-            rows.append((label, "never", "-", "-", "-"))
-        else:
-            rows.append((label, "yes" if row.live.connected else "no",
-                         *(channel_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"

@@ -1,7 +1,8 @@
 """The output of ``rostersync stats``: a table (text), CSV or JSON.
 
-Every value from the API is escaped of control characters (:mod:`safe_text`); CSV
-cells are also kept from being run as spreadsheet formulas. ``satisfaction`` is
+Every value from the API is escaped (:mod:`rostersync.render.escape`: ``for_terminal``
+for text and CSV, ``json_safe`` for JSON); CSV cells are also kept from being run as
+spreadsheet formulas (:func:`spreadsheet_cell`). ``satisfaction`` is
 the API's ``satisfaction_global_rate`` (deprecated by iAdvize, so possibly absent),
 a share between 0 and 1, shown as a percentage in the table only.
 """
@@ -10,19 +11,30 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from rostersync.render.safe_text import json_text, spreadsheet_cell, terminal_text
+from rostersync.render.escape import for_terminal, json_safe
 from rostersync.stats import OperatorStats, StatsReport
 
-__all__ = ["CSV_COLUMNS", "render_stats", "render_stats_csv", "render_stats_json", "render_stats_text"]
+__all__ = ["CSV_COLUMNS", "render_stats", "render_stats_csv", "render_stats_json", "render_stats_text",
+           "spreadsheet_cell"]
 
 PROFILE_TEXTS = ("status", "description", "facebook", "twitter", "city", "country")
 CSV_COLUMNS = ("id", "email", "conversation_number", "satisfaction_global_rate", "experience",
                *PROFILE_TEXTS, "error")
 _TEXT_COLUMNS = ("OPERATOR", "CONVERSATIONS", "SATISFACTION", "EXPERIENCE", "CITY", "COUNTRY")
 _NUMERIC = frozenset({1, 2, 3})  # right-aligned columns of the table
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell: terminal-escaped, and never read as a formula (a leading ``'``)."""
+    text = for_terminal(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def render_stats(report: StatsReport, output_format: str) -> str:
@@ -41,12 +53,12 @@ def _percent(value: float | None) -> str:
 def _text_row(row: OperatorStats) -> Sequence[str]:
     statistic, profile = row.statistic, row.profile
     return (
-        terminal_text(row.operator.label),
+        for_terminal(row.operator.label),
         _number(statistic.conversation_number if statistic else None),
         _percent(statistic.satisfaction_global_rate if statistic else None),
         _number(statistic.experience if statistic else None),
-        terminal_text(profile.city) if profile and profile.city else "-",
-        terminal_text(profile.country) if profile and profile.country else "-",
+        for_terminal(profile.city) if profile and profile.city else "-",
+        for_terminal(profile.country) if profile and profile.country else "-",
     )
 
 
@@ -60,7 +72,7 @@ def render_stats_text(report: StatsReport) -> str:
         for index, row in enumerate(rows)
     ]
     for row in report.failed:
-        lines.append(f"! {terminal_text(row.operator.label)}: {terminal_text('; '.join(row.errors))}")
+        lines.append(f"! {for_terminal(row.operator.label)}: {for_terminal('; '.join(row.errors))}")
     conversations = sum(row.statistic.conversation_number or 0 for row in report.rows if row.statistic)
     total = f"{len(report.rows)} operator{'s' if len(report.rows) != 1 else ''}, {conversations:,} conversations"
     if report.failed:
@@ -115,4 +127,4 @@ def render_stats_json(report: StatsReport) -> str:
         "not_read": [operator.id for operator in report.not_read],
         "interrupted": report.interrupted,
     }
-    return json_text(data) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"

@@ -46,7 +46,10 @@ Choices made where the documentation is silent (each module's docstring has its 
   the query string as ``fields[...]``): query parameters a route does not use are
   ignored; unknown body fields are ignored; unknown filter names are ignored (the
   documentation does not call them errors); array-form filter values
-  (``filters[id][0]=1&filters[id][1]=2``) match any of their values.
+  (``filters[id][0]=1&filters[id][1]=2``) match any of their values. An ignored
+  filter name used to catch a client's misspelt filter (answered with every
+  operator instead of a 400): it is now counted instead (``Sandbox.ignored_filters``),
+  and rostersync's test suite fails any test in which its client sent one.
 - As strict as catches client bugs: every field of a write is validated (all
   problems in one 400), a known filter with a malformed value is a 400, ``page``
   and ``limit`` of ``GET /operator`` must be positive integers, ``connected`` must
@@ -62,6 +65,8 @@ Choices made where the documentation is silent (each module's docstring has its 
 - Operator ids start at 1001 and are never reused.
 - Live: the default ``GET /operator/live`` view is "connected and available on at
   least one channel"; ``connected=0`` adds every operator who ever logged in.
+  ``PUT /operator/{id}/live`` with a channel available (``chat[available]=1``)
+  connects an operator who was offline (available means connected and switched on).
 - Faults: 503 and 429 do nothing; a dropped write is done, then its reply is lost.
 - Defaults on create: roles [operator], chat_max_number 3, language_admin en,
   channels off, priorities 0, lists empty, strings and group_id null, call_config

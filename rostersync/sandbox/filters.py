@@ -12,6 +12,8 @@ Choices where the documentation is silent:
   them; for ``website_list`` the values are pooled (``[0]=1&[1]=2,3`` is ``1,2,3``).
 - An unknown filter name is ignored, as the documentation does not call it an
   error and real clients send some (the real service is assumed to do the same).
+  The server counts each one (``Sandbox.ignored_filters``), so that a test can
+  still catch a client that misspells a filter.
 - A known filter with a malformed value (``filters[id]=abc``, an empty item, a
   nested object such as ``filters[id][a][b]=1``) is still a 400: that is a client
   bug, and answering every operator instead would hide it.

@@ -6,6 +6,7 @@ import logging
 import math
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -63,8 +64,17 @@ class Sandbox:
         """Faults applied since the last reset: see ``FaultInjector.counts``."""
         return self._server.app.faults.counts()
 
+    def ignored_filters(self) -> dict[str, int]:
+        """Filter names ignored as unknown since the last reset, e.g. ``{"groupid": 2}``.
+
+        The service is loose (it ignores them), so a client that misspells a filter
+        receives every operator instead of an error: a test of a client should check
+        that this stays empty. rostersync's own suite does, for every test.
+        """
+        return self._server.app.log.ignored_filters()
+
     def reset_counts(self) -> None:
-        """Zero both the request counts and the fault counts."""
+        """Zero the request counts, the ignored filters and the fault counts."""
         self._server.app.log.reset()
         self._server.app.faults.reset_counts()
 
@@ -116,7 +126,8 @@ def lock_timeout_from_env(environ: Mapping[str, str] | None = None) -> float:
 def start_sandbox(*, host: str = "127.0.0.1", port: int = 0, api_key: str = "sandbox-key",
                   state_path: Path | None = None, demo: bool = False,
                   faults: FaultConfig | None = None, lock_timeout: float | None = None,
-                  on_wait: Callable[[str], None] | None = None) -> Sandbox:
+                  on_wait: Callable[[str], None] | None = None,
+                  clock: Callable[[], float] = time.monotonic) -> Sandbox:
     """Bind ``host:port`` (0: a free port), serve in a daemon thread, return at once.
 
     With ``state_path``, the state is locked for this sandbox until ``stop`` (another
@@ -126,7 +137,8 @@ def start_sandbox(*, host: str = "127.0.0.1", port: int = 0, api_key: str = "san
     it is answered (see ``rostersync.sandbox``). ``demo`` seeds the demo team only into
     an empty store, so a saved state is never overwritten. Raises ``OSError`` when the
     address is taken, ``SandboxStateError`` (a ``ValueError``) for a state that is
-    unreadable or still in use when the wait is over.
+    unreadable or still in use when the wait is over. ``clock`` is what the rate
+    limit's bucket refills by: a test gives the fake clock its client waits on.
     """
     if not api_key:
         raise ValueError("api_key must not be empty")
@@ -137,7 +149,7 @@ def start_sandbox(*, host: str = "127.0.0.1", port: int = 0, api_key: str = "san
         if demo and len(store) == 0:
             seed_demo(store)
         stopping = threading.Event()
-        app = SandboxApp(store, api_key, FaultInjector(faults), RequestLog(), stopping)
+        app = SandboxApp(store, api_key, FaultInjector(faults, clock=clock), RequestLog(), stopping)
         server = SandboxHTTPServer((host, port), app)
     except BaseException:
         store.close()

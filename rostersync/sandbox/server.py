@@ -38,13 +38,14 @@ import re
 import socket
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from rostersync.sandbox.faults import FaultInjector
+from rostersync.sandbox.filters import FILTER_NAMES
 from rostersync.sandbox.forms import parse_form
 from rostersync.sandbox.store import OperatorNotFound, OperatorStore
 from rostersync.sandbox.validation import InvalidFields, parse_bool
@@ -95,23 +96,34 @@ def failure(status: int, message: str, *, kind: str = "fail",
 
 
 class RequestLog:
-    """Counts requests by ``"METHOD /path/{kind}"``, e.g. ``"PUT /operator/{id}"``."""
+    """Counts requests by ``"METHOD /path/{kind}"``, e.g. ``"PUT /operator/{id}"``, and the
+    filter names ignored as unknown (the loose rule would hide a client's misspelling)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._ignored_filters: Counter[str] = Counter()
 
     def record(self, method: str, kind: str) -> None:
         with self._lock:
             self._counts[f"{method} {kind}"] += 1
 
+    def record_ignored_filters(self, names: Iterable[str]) -> None:
+        with self._lock:
+            self._ignored_filters.update(names)
+
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(self._counts)
 
+    def ignored_filters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._ignored_filters)
+
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._ignored_filters.clear()
 
 
 @dataclass
@@ -229,6 +241,10 @@ ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, RouteHandler]], ...] = (
 )
 
 
+# The listings that read filters[...], and the names each reads besides the operator filters.
+FILTERED_ROUTES: dict[str, frozenset[str]] = {"/operator": frozenset(), "/operator/live": frozenset({"connected"})}
+
+
 def match_route(path: str) -> tuple[str, dict[str, RouteHandler], int] | None:
     """``(kind, actions, operator_id)`` for a path below the API prefix, or None."""
     trimmed = path.rstrip("/") or "/"
@@ -286,6 +302,8 @@ class SandboxApp:
             allowed = ", ".join(actions)
             return failure(405, f"Method {method} is not allowed on {kind}: use {allowed}.",
                            kind="error", headers={"Allow": allowed})
+        if method == "GET" and kind in FILTERED_ROUTES:
+            self._note_ignored_filters(query, FILTERED_ROUTES[kind])
         request = Request(method, query, self.faults.without_ignored(method, _read_form(headers, body)), operator_id)
         try:
             return action(self.store, request)
@@ -296,6 +314,12 @@ class SandboxApp:
         except Exception:
             logger.exception("Sandbox failed on %s %s", method, path)
             return failure(500, "Internal sandbox error.", kind="error")
+
+    def _note_ignored_filters(self, query: Mapping[str, Any], also_read: frozenset[str]) -> None:
+        filters = query.get("filters")
+        if isinstance(filters, dict):
+            self.log.record_ignored_filters(
+                name for name in filters if name not in FILTER_NAMES and name not in also_read)
 
     def _authorized(self, query: Mapping[str, Any], headers: Headers) -> bool:
         candidates = [headers.get("X-API-Key"), query.get("key"), _basic_username(headers)]

@@ -36,12 +36,15 @@ def sandbox_server() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def sandbox(sandbox_server: Sandbox) -> Sandbox:
-    """The session's sandbox with no operators, no faults and zeroed counters."""
+def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
+    """The session's sandbox with no operators, no faults and zeroed counters; a test
+    fails if the client sent it a filter name it does not know (a misspelling)."""
     sandbox_server.faults = FaultConfig()
     sandbox_server.store.clear()
     sandbox_server.reset_counts()
-    return sandbox_server
+    yield sandbox_server
+    assert not sandbox_server.ignored_filters(), \
+        f"the client sent unknown filters: {sandbox_server.ignored_filters()}"
 
 
 @pytest.fixture

@@ -74,7 +74,9 @@ def test_several_channels_and_globs(account: Sandbox, team: dict[str, int]) -> N
     assert result.exit_code == 0, result.output
     assert f"~ cleo@example.com (#{cleo}): connected, unavailable\n    chat: unavailable -> available\n" \
         in result.stdout
-    assert f"~ dan@example.com (#{dan}): offline\n    chat: unavailable -> available\n" in result.stdout
+    # Made available, dan is connected: the plan says so before anyone says yes.
+    assert (f"~ dan@example.com (#{dan}): offline\n"
+            "    chat: unavailable -> available (offline now: this connects the operator)\n") in result.stdout
     assert "call:" not in result.stdout  # neither is available for calls: nothing to switch off
     assert "No operator matches --only 'nobody@*'." in result.stderr
     assert available(account, cleo)["chat"] and available(account, dan) == {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 
@@ -11,7 +10,7 @@ import pytest
 from rostersync.api import IAdvizeClient
 from rostersync.bounded_pool import run_bounded
 from rostersync.live.availability import AvailabilityRequest, apply_availability, read_availability_plan
-from rostersync.render.safe_text import json_text, spreadsheet_cell, terminal_text
+from rostersync.render.stats import spreadsheet_cell
 from rostersync.roster.loader import load_texts
 from rostersync.sandbox import Sandbox
 from rostersync.selection import select_operators
@@ -102,6 +101,30 @@ def test_ctrl_c_while_waiting_lets_the_running_call_finish() -> None:
     assert set(finished) >= {0, 1}
 
 
+def test_ctrl_c_while_submitting_keeps_the_results_of_the_calls_made() -> None:
+    """A call already running when Ctrl-C lands among the submissions is not reported
+    as never started (its change was made)."""
+    started = threading.Event()
+    called: list[int] = []
+
+    def work(n: int) -> int:
+        called.append(n)
+        started.set()
+        return n
+
+    class CtrlCAfterTwo(list[int]):
+        def __iter__(self) -> Iterator[int]:
+            yield from [*list.__iter__(self)][:2]
+            started.wait(timeout=10)
+            raise KeyboardInterrupt
+
+    run = run_bounded(CtrlCAfterTwo(range(5)), work, parallelism=2)
+    assert run.interrupted
+    assert called
+    assert [result is not None for result in run.results] == [n in called for n in range(5)]
+    assert run.results[2:] == (None, None, None)
+
+
 def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client: IAdvizeClient) -> None:
     for n in range(4):
         operator_id = account.store.add({"email": f"op{n}@example.com", "chat_enabled": True})
@@ -119,31 +142,11 @@ def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client:
     assert changed == len(report.with_status("done"))
 
 
-# ---------------------------------------------------------------- safe text
-
-@pytest.mark.parametrize("raw,shown", [
-    ("plain é ü 中", "plain é ü 中"),
-    ("a\x1b[31mred", "a\\x1b[31mred"),
-    ("line\nbreak\rreturn\ttab", "line\\nbreak\\rreturn\\ttab"),
-    ("c1\x9bcsi\x7fdel", "c1\\x9bcsi\\x7fdel"),
-    ("bidi\u202eevil\u2066", "bidi\\u202eevil\\u2066"),
-    ("sep\u2028", "sep\\u2028"),
-])
-def test_terminal_text(raw: str, shown: str) -> None:
-    assert terminal_text(raw) == shown
-
-
-def test_json_text_escapes_every_control_and_reads_back_the_same() -> None:
-    data = {"status": "é\x1b\x9b\u202e\u2028\x7f", "n": 1}
-    text = json_text(data)
-    assert not any(char in text for char in "\x1b\x9b\u202e\u2028\x7f")
-    assert "é" in text
-    assert json.loads(text) == data
-
+# ---------------------------------------------------------------- CSV cells
 
 @pytest.mark.parametrize("raw,cell", [
     ("=1+1", "'=1+1"), ("+33 1", "'+33 1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("Nantes", "Nantes"), ("a=b", "a=b"),
+    ("Nantes", "Nantes"), ("a=b", "a=b"), ("=\x1b[2J", "'=\\x1b[2J"),
 ])
 def test_spreadsheet_cell(raw: str, cell: str) -> None:
     assert spreadsheet_cell(raw) == cell

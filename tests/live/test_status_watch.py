@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,39 @@ def test_without_a_terminal_the_view_is_printed_once(account: Sandbox, team: dic
     assert "Not a terminal: printed once (--watch refreshes the view only on a terminal)." in watched.stderr
 
 
+def test_plain_status_chooses_and_escapes_as_the_watched_view(account: Sandbox, team: dict[str, int],
+                                                              tmp_path: Path) -> None:
+    """Plain status once drew its own table: it chose a roster's operators by email only
+    (missing one renamed in the account but known by external id) and printed emails raw."""
+    account.store.add({"email": "old.name@example.com", "external_id": "HR-1", "group_id": 7})
+    mallory = account.store.add({"email": "mallory@example.com", "group_id": 7})
+    account.store._fields[mallory]["email"] = "mal\x1b]0;owned\x07\u202elory@example.com"
+    roster = tmp_path / "renamed.yaml"
+    roster.write_text("version: 1\nscope: {group_id: 7}\n"
+                      "operators:\n  - {email: new.name@example.com, external_id: HR-1}\n")
+
+    def status(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["status", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    by_external_id = status(str(roster))
+    assert by_external_id.splitlines()[1].split() == ["old.name@example.com", "never", "-", "-", "-"]
+    assert by_external_id.endswith("\n0 of 1 operators connected.\n")
+    assert status("--watch", str(roster)) == by_external_id
+    everyone = status()
+    assert "mal\\x1b]0;owned\\x07\\u202elory@example.com  never" in everyone
+    assert not any(char in everyone for char in "\x1b\x07\u202e")
+    assert status("--watch") == everyone
+
+
 @pytest.mark.parametrize("args,message", [
     (["status", "--interval", "5"], "--interval goes with --watch."),
-    (["status", "--watch", "--interval", "0.2"], "0.2 is not in the range x>=1"),
+    (["status", "--watch", "--interval", "0.2"], "0.2 is not in the range 1.0<=x<=3600.0"),
+    # time.sleep would raise on these, after the first view was drawn.
+    (["status", "--watch", "--interval", "inf"], "inf is not in the range 1.0<=x<=3600.0"),
+    (["status", "--watch", "--interval", "1e300"], "is not in the range 1.0<=x<=3600.0"),
+    (["status", "--watch", "--interval", "nan"], "nan is not a number of seconds."),
 ])
 def test_interval(account: Sandbox, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
@@ -53,6 +84,17 @@ def test_refreshed_in_place_on_a_terminal_until_ctrl_c(account: Sandbox, team: d
     assert "Traceback" not in terminal.output and "Aborted" not in terminal.output
 
 
+def test_a_refused_key_ends_the_watch_before_the_screen_is_cleared(
+        account: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminals: list[Terminal]) -> None:
+    monkeypatch.setenv("IADVIZE_API_KEY", "not-the-key")
+    terminal = Terminal("status", "--watch", cwd=tmp_path)
+    terminals.append(terminal)
+    assert terminal.finish() == 1
+    assert "the API refused the key (403 Forbidden): check IADVIZE_API_KEY" in terminal.output
+    assert "\x1b[2J" not in terminal.output  # the error is not left alone on a blank screen
+    assert "Traceback" not in terminal.output
+
+
 def test_a_failed_refresh_keeps_the_last_view_and_says_why(account: Sandbox, team: dict[str, int]) -> None:
     with IAdvizeClient(account.url, account.api_key, ClientOptions(max_attempts=1)) as client:
         board, problem = _refresh(client, None, None)
@@ -73,3 +115,20 @@ def test_the_board_escapes_what_the_api_sends(account: Sandbox, team: dict[str, 
         frame = _frame(read_board(client), None, 2.0)
     assert "mal\\x1b]0;owned\\x07lory@example.com" in frame
     assert "\x07" not in frame
+
+
+def test_a_view_taller_than_the_terminal_is_cut_to_fit_it(account: Sandbox, team: dict[str, int]) -> None:
+    """Drawn in full, the view scrolled the terminal and each refresh landed lower."""
+    for n in range(40):
+        account.store.add({"email": f"extra{n:02}@example.com"})
+    with IAdvizeClient(account.url, account.api_key) as client:
+        board = read_board(client)
+    frame = _frame(board, "the server failed (503)", 2.0, os.terminal_size((80, 24)))
+    assert frame.count("\n") == 23  # the 24th line is left to the cursor
+    assert "\n... and 33 more not shown: a taller terminal, or a ROSTER, shows them." in frame
+    assert "5 of 47 operators connected." in frame and "Could not refresh at " in frame
+    tall = _frame(board, None, 2.0, os.terminal_size((80, 60)))
+    assert "more not shown" not in tall and "extra39@example.com" in tall
+    # A line longer than the terminal is wide takes two rows.
+    narrow = _frame(board, None, 2.0, os.terminal_size((40, 24)))
+    assert narrow.count("\n") < 23

@@ -17,6 +17,7 @@ from resilience_support import duplicated_emails, roster_text
 from rostersync.api import IAdvizeClient, RequestEvent
 from rostersync.api.options import ClientOptions
 from rostersync.cli import plan_commands
+from rostersync.cli.changes import exit_for
 from rostersync.cli.main import cli
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, Plan
@@ -202,8 +203,8 @@ def test_the_cli_exits_130_when_interrupted_and_a_second_apply_finishes(seeded: 
 ])
 def test_the_exit_status_of_an_apply(report: ApplyReport, code: int | None) -> None:
     if code is None:
-        plan_commands.exit_for(report)
+        exit_for(interrupted=report.interrupted, ok=report.ok)
         return
     with pytest.raises(SystemExit) as caught:
-        plan_commands.exit_for(report)
+        exit_for(interrupted=report.interrupted, ok=report.ok)
     assert caught.value.code == code

@@ -8,18 +8,20 @@ requests go out in a fixed order, so a seed gives the same faults on every run.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
 from resilience_support import instant_backoff
 
 from rostersync.cli.main import cli
-from rostersync.sandbox import FaultConfig, Sandbox
+from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
 OPERATORS = 12
 # With error_rate 0.6 and --parallelism 1, seed 2 lets both listings through, then
 # fails some writes on every attempt: a partial failure.
 PARTIAL_FAILURE_SEED = 2
+FAKE_CLOCK_KEY = "fake-clock-key"
 
 
 def run(*args: str) -> Result:
@@ -30,6 +32,10 @@ def run(*args: str) -> Result:
 
 @pytest.fixture
 def on_chat(account: Sandbox) -> dict[str, int]:
+    return put_on_chat(account)
+
+
+def put_on_chat(account: Sandbox) -> dict[str, int]:
     """Twelve operators connected and available for chat; ids by email."""
     ids = {}
     for n in range(OPERATORS):
@@ -85,14 +91,31 @@ def test_lost_replies_are_checked_by_reading_the_availability(
     assert not any(account.store.live(on_chat[f"op0{n}@example.com"])["connected"] for n in range(10))
 
 
-def test_stats_within_the_rate_limit(account: Sandbox, on_chat: dict[str, int]) -> None:
+@pytest.fixture
+def account_on_a_fake_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """An account whose rate limit refills on the clock the CLI's client waits on: a
+    wait for Retry-After, or for --max-rps, moves both on at once, and costs no real time."""
+    clock = instant_backoff(monkeypatch)
+    sandbox = start_sandbox(api_key=FAKE_CLOCK_KEY, clock=clock)
+    monkeypatch.setenv("IADVIZE_BASE_URL", sandbox.url)
+    monkeypatch.setenv("IADVIZE_API_KEY", FAKE_CLOCK_KEY)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+def test_stats_within_the_rate_limit(account_on_a_fake_clock: Sandbox) -> None:
     """Over the limit, the 429s are waited out (Retry-After) and every row is read;
-    with --max-rps under it, no request is refused at all. Real time: about 4 s.
+    with --max-rps under it, no request is refused at all.
 
     A burst of 5 then 5 a second: 13 requests (1 listing, 2 per operator) cannot all
     pass unless they take 1.6 s, and 4 workers always fit in a refilled bucket, so
-    every read ends up answered.
+    every read ends up answered. The bucket refills only as the client's waits move
+    the shared clock on.
     """
+    account = account_on_a_fake_clock
+    put_on_chat(account)
     account.faults = FaultConfig(rate_limit=5)
     over = run("stats", "--only", "op0[0-5]*", "--format", "json", "--parallelism", "4")
     assert over.exit_code == 0, over.output

@@ -124,6 +124,16 @@ class TestLooseFilters:
         assert names(api, team, "filters[nickname]=x&filters[group_id]=8", path) == ["Julien"]
         assert names(api, team, "filters[connected_since][0]=2020&filters[email]=*.fr", path) == ["Julien"]
 
+    def test_kept_an_ignored_filter_name_is_counted_so_tests_catch_a_misspelling(
+            self, api: Any, team: dict[str, int], clean_sandbox: Sandbox) -> None:
+        """A client's typo now widens its listing to every operator: tests look here."""
+        assert names(api, team, "filters[groupid]=8") == ["Martin", "Roux", "Julien", "Smith"]
+        names(api, team, "filters[groupid]=8&filters[group_id]=8&filters[connected]=0", "/operator/live")
+        names(api, team, "filters[connected]=0")  # read by the live listing only
+        assert clean_sandbox.ignored_filters() == {"groupid": 2, "connected": 1}
+        clean_sandbox.reset_counts()
+        assert clean_sandbox.ignored_filters() == {}
+
     @pytest.mark.parametrize("query,expected", [
         ("filters[id][0]={Roux}&filters[id][1]={Smith}", ["Roux", "Smith"]),
         ("filters[group_id][0]=7", ["Martin", "Roux"]),
