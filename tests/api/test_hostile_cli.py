@@ -163,5 +163,5 @@ def test_a_key_file_with_a_newline_is_read(server: HostileServer, roster: str, t
 @pytest.mark.parametrize("value", ["nan", "0", "-1", "inf"])
 def test_a_timeout_that_is_no_duration_is_a_usage_error(server: HostileServer, roster: str, value: str) -> None:
     result = run("plan", "--timeout", value, roster)
-    assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.stderr
+    assert result.exit_code == 64 and "Invalid value for '--timeout'" in result.stderr  # EX_USAGE: 2 is "changes"
     assert server.seen == []

@@ -33,7 +33,7 @@ def test_without_a_terminal_the_view_is_printed_once(account: Sandbox, team: dic
 ])
 def test_interval(account: Sandbox, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # EX_USAGE
     assert message in result.stderr
 
 
