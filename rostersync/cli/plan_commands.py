@@ -237,9 +237,10 @@ class _ApplyRun:
             raise CliFailure("Nothing was applied.")
 
     def progress(self) -> Callable[[Outcome], None]:
-        """The progress line, on a terminal only: each outcome is printed once, in the report."""
-        progress = self._progress = Progress(len(self.plan.changes),
-                                             enabled=not self.connection.quiet and sys.stderr.isatty())
+        """The progress line, on a terminal only: each outcome is printed once, in the report.
+        With --verbose the request log is the progress (a line drawn in place would be cut by it)."""
+        shown = not self.connection.quiet and not self.connection.verbose and sys.stderr.isatty()
+        progress = self._progress = Progress(len(self.plan.changes), enabled=shown)
 
         def step(outcome: Outcome) -> None:
             progress.step(failed=outcome.status == "failed")

@@ -41,9 +41,10 @@ def choose(roster: Roster, only: Iterable[str] = (), files: Iterable[str | Path]
     Files are compared as paths (``./roster/a.yaml`` is ``roster/a.yaml``) and kept as
     the roster names them.
     """
-    by_path = {_same_file(name): name for name in roster.files}
+    given_files = list(files)
+    by_path = {_same_file(name): name for name in roster.files} if given_files else {}
     chosen: list[str] = []
-    for given in files:
+    for given in given_files:
         name = by_path.get(_same_file(str(given)))
         if name is None:
             known = ", ".join(roster.files) or "none"
