@@ -10,7 +10,7 @@ from rostersync.cli.connection import Connection, connection_options, log, open_
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
 from rostersync.live.board import read_board
-from rostersync.render.status import render_board
+from rostersync.render.status import render_board, render_board_json
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
 from rostersync.roster.model import Scope
@@ -48,8 +48,10 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
 @click.argument("roster", required=False, type=click.Path(path_type=Path))
 @connection_options
 @watch_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text, a table; json, one document (not with --watch).")
 @handle_errors
-def status(roster: Path | None, connection: Connection, watch: float | None) -> None:
+def status(roster: Path | None, connection: Connection, watch: float | None, output_format: str) -> None:
     """Show who is connected now, and on which channels they are available.
 
     With a ROSTER, only its operators (in its scope, matched by email or external
@@ -58,8 +60,13 @@ def status(roster: Path | None, connection: Connection, watch: float | None) -> 
     \b
     Example:
         rostersync status --sandbox examples/operators.yaml
+        rostersync status --format json examples/operators.yaml
     """
     if watch is not None:
+        if output_format != "text":
+            raise click.UsageError("--watch redraws a table on a terminal; --format json prints the status once: "
+                                   "use one or the other.")
         return watch_status(connection, roster, interval=watch)
     wanted = load_roster(roster) if roster is not None else None
-    click.echo(render_board(read_board(open_client(connection), wanted)), nl=False)
+    board = read_board(open_client(connection), wanted)
+    click.echo(render_board_json(board) if output_format == "json" else render_board(board), nl=False)

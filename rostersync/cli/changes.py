@@ -19,11 +19,10 @@ import click
 
 from rostersync.cli.connection import Connection
 from rostersync.cli.errors import CliFailure
+from rostersync.cli.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "confirm_on_terminal", "exit_for", "outcome_progress"]
 
-EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
-EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM
 
 Outcome = TypeVar("Outcome")
 

@@ -6,15 +6,17 @@ import click
 
 from rostersync import __version__
 from rostersync.cli.account_commands import export, status
+from rostersync.cli.exit_codes import ExitCodeGroup
 from rostersync.cli.live_commands import live
 from rostersync.cli.plan_commands import apply, plan
 from rostersync.cli.roster_commands import schema, validate
 from rostersync.cli.roster_edit_commands import roster
+from rostersync.cli.show_command import show
 from rostersync.cli.stats_commands import stats
 from rostersync.sandbox.command import sandbox_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rostersync")
 def cli() -> None:
     """Keep an iAdvize account's operators in step with a YAML roster.
@@ -26,5 +28,5 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan, apply, export, status, schema, roster, sandbox_command, live, stats):
+for command in (validate, plan, apply, show, export, status, schema, roster, sandbox_command, live, stats):
     cli.add_command(command)

@@ -8,7 +8,6 @@ the exit status is 143 (128 + SIGTERM; 130 after Ctrl-C). The library only sees 
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -20,7 +19,7 @@ from typing import TypeVar
 
 import click
 
-from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress
+from rostersync.cli.changes import exit_for
 from rostersync.cli.connection import (
     Backend,
     Connection,
@@ -32,47 +31,71 @@ from rostersync.cli.connection import (
     plan_target,
     signing_secret,
 )
-from rostersync.cli.errors import handle_errors
+from rostersync.cli.errors import LIBRARY_ERRORS, CliFailure, describe_failure, handle_errors
+from rostersync.cli.exit_codes import EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_TERMINATED
+from rostersync.cli.terminal import ColorChoice, Progress, color_choice, color_options, use_color
 from rostersync.plan.apply import DEFAULT_PARALLELISM, apply_plan
 from rostersync.plan.changes import Plan
-from rostersync.plan.outcomes import Outcome
+from rostersync.plan.digest import check_digest, parse_digest
+from rostersync.plan.errors import DigestMismatchError, StalePlanError, TamperedPlanError, UnsafePlanError
+from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
 from rostersync.plan.saved import is_saved_plan
 from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
 from rostersync.render.json_plan import render_plan_json
+from rostersync.render.json_report import Result, render_apply_json
 from rostersync.render.markdown import render_plan_markdown
-from rostersync.render.text import render_outcome, render_plan, render_report
+from rostersync.render.text import render_plan, render_report
 from rostersync.roster.loader import Roster, load_roster
 
-EXIT_CHANGES = 2  # --detailed-exitcode: the plan has changes
+__all__ = ["EXIT_CHANGES", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "apply", "echo_plan", "plan", "render",
+           "signing_key", "target_of"]
 
 F = TypeVar("F", bound=Callable[..., object])
-
-
-def use_color(no_color: bool) -> bool:
-    """Colour only on a terminal, and never with NO_COLOR or --no-color."""
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+# What refuses a plan on purpose, nothing written; any other failure is an error.
+REFUSALS = (DigestMismatchError, UnsafePlanError, StalePlanError, TamperedPlanError, CliFailure)
+_FAILURES: tuple[type[BaseException], ...] = (*LIBRARY_ERRORS, CliFailure)
 
 
 def plan_options(command: F) -> F:
     for option in reversed([
         click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
                      show_default=True, help="How to print the plan."),
-        click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set, or output not a terminal)."),
+        color_options,
         click.option("--max-delete-ratio", type=click.FloatRange(0, 1), default=DEFAULT_MAX_DELETE_RATIO,
                      show_default=True, help="Refuse to delete more than this share of the operators in scope."),
         click.option("--force", is_flag=True, help="Apply even a plan the delete guard refuses."),
+        click.option("--only", "only", multiple=True, metavar="PATTERN",
+                     help="Only the operators whose email matches PATTERN (a glob, without case; repeatable)."),
+        click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="Only the operators this file of the roster defines (repeatable); defaults and "
+                          "profiles come from the whole roster. Never deletes."),
     ]):
         command = option(command)
     return command
 
 
-def render(plan: Plan, output_format: str, no_color: bool) -> str:
+def _digest(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_digest(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def render(plan: Plan, output_format: str, color: bool = False) -> str:
     if output_format == "json":
         return render_plan_json(plan)
     if output_format == "markdown":
         return render_plan_markdown(plan)
-    return render_plan(plan, color=use_color(no_color))
+    return render_plan(plan, color=color)
+
+
+def echo_plan(plan: Plan, output_format: str, color: ColorChoice) -> None:
+    """The plan on stdout, coloured by the rules of `rostersync.cli.terminal` (text only)."""
+    colored = output_format == "text" and use_color(color)
+    click.echo(render(plan, output_format, colored), nl=False, color=colored)
 
 
 def target_of(connection: Connection, base_url: str) -> str:
@@ -81,13 +104,15 @@ def target_of(connection: Connection, base_url: str) -> str:
 
 
 def signing_key(connection: Connection) -> str:
-    """What saved plans are signed with: the API key, or the GraphQL password (see `signing_secret`)."""
+    """What saved plans are signed and digests keyed with: the API key, or the GraphQL password
+    (see `signing_secret`; the sandbox's fixed one with --sandbox)."""
     return signing_secret(connection)
 
 
-def make_plan(roster: Roster, connection: Connection, client: Backend) -> Plan:
+def make_plan(roster: Roster, connection: Connection, client: Backend, only: tuple[str, ...] = (),
+              files: tuple[Path, ...] = ()) -> Plan:
     log(connection, f"Reading the operators in scope from {account_name(connection, client)} ...")
-    return plan_roster(client, roster)
+    return plan_roster(client, roster, only=only, files=files, api_key=signing_key(connection))
 
 
 @click.command()
@@ -98,23 +123,26 @@ def make_plan(roster: Roster, connection: Connection, client: Backend) -> Plan:
               help="Save the plan for `rostersync apply FILE` (it holds secrets: written with mode 0600).")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 2 for changes, 1 for an error.")
 @handle_errors
-def plan(roster: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
-         force: bool, out: Path | None, detailed_exitcode: bool) -> None:
+def plan(roster: Path, connection: Connection, output_format: str, color: str, no_color: bool,
+         max_delete_ratio: float, force: bool, only: tuple[str, ...], files: tuple[Path, ...], out: Path | None,
+         detailed_exitcode: bool) -> None:
     """Show what apply would change on the account to match ROSTER.
 
     ROSTER is a roster file, or a directory whose *.yaml files are merged.
-    Nothing is written to the account.
+    Nothing is written to the account. A plan with changes ends with its
+    digest, for `apply --expect-digest`.
 
     \b
     Example:
         rostersync plan --sandbox examples/operators.yaml
         rostersync plan --format markdown examples/operators.yaml > plan.md
+        rostersync plan roster/ --file roster/team-fr.yaml
     """
     wanted = load_roster(roster, capabilities=capabilities_of(connection))
     client = open_backend(connection)
-    the_plan = make_plan(wanted, connection, client)
-    click.echo(render(the_plan, output_format, no_color), nl=False)
-    raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
+    the_plan = make_plan(wanted, connection, client, only, files)
+    echo_plan(the_plan, output_format, color_choice(color, no_color))
+    raise_if_unsafe(the_plan, the_plan.roster_size, max_delete_ratio=max_delete_ratio, force=force)
     if out is not None:
         save_plan(out, the_plan, wanted, target_of(connection, client.base_url), api_key=signing_key(connection))
         log(connection, f"Saved the plan to {out} (it holds secrets; mode 0600). Apply it with: rostersync apply {out}")
@@ -127,49 +155,128 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
 @connection_options
 @plan_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--expect-digest", metavar="DIGEST", callback=_digest,
+              help="Apply only if the plan has this digest (the reviewed plan's); otherwise write nothing "
+                   "and exit 1. The digest stands for the confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
               help="How many writes run at once.")
 @handle_errors
-def apply(target: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
-          force: bool, yes: bool, parallelism: int) -> None:
+def apply(target: Path, connection: Connection, output_format: str, color: str, no_color: bool,
+          max_delete_ratio: float, force: bool, only: tuple[str, ...], files: tuple[Path, ...], yes: bool,
+          expect_digest: str | None, parallelism: int) -> None:
     """Make the account match ROSTER, or apply a saved PLANFILE.
 
     With a roster, the plan is shown first and confirmed on a terminal (--yes
     skips the question; without a terminal, --yes is required). A saved plan is
     applied without asking, once checked that the operators it touches have not
-    changed since it was made.
+    changed since it was made. With --expect-digest, the plan is applied only if
+    it is the one reviewed (same digest), and without asking.
+
+    --format json prints one JSON document on stdout, the plan and every
+    outcome (progress and messages go to stderr).
 
     \b
     Example:
         rostersync apply --sandbox examples/operators.yaml
         rostersync plan --out plan.json roster.yaml && rostersync apply plan.json
+        rostersync apply --expect-digest sha256:9f86d08... roster/
     """
-    client = open_backend(connection, page_workers=min(parallelism, 8))
-    if is_saved_plan(target):
-        the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url),
-                                   api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
-                                   force=force).plan
-        click.echo(render(the_plan, output_format, no_color), nl=False)
-    else:
-        wanted = load_roster(target, capabilities=capabilities_of(connection))
-        the_plan = make_plan(wanted, connection, client)
-        click.echo(render(the_plan, output_format, no_color), nl=False)
-        if not the_plan.has_changes:
-            return
-        raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
-        if not yes:
-            confirm_on_terminal("Apply these changes?",
-                                refusal="Refusing to apply: there is no terminal to confirm on. "
-                                        "Review the plan above and pass --yes to apply it without asking.",
-                                declined="Nothing was applied.")
-    if not the_plan.has_changes:
+    run = _ApplyRun(connection, output_format, color_choice(color, no_color))
+    try:
+        client = open_backend(connection, page_workers=min(parallelism, 8))
+        if is_saved_plan(target):
+            if only or files:
+                raise click.UsageError("--only and --file choose operators when planning a roster; a saved plan "
+                                       "keeps the selection it was made with.")
+            run.show(load_fresh_plan(client, target, target_of(connection, client.base_url),
+                                     api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
+                                     force=force).plan)
+            if expect_digest is not None:
+                check_digest(run.plan, expect_digest)
+        else:
+            wanted = load_roster(target, capabilities=capabilities_of(connection))
+            the_plan = run.show(make_plan(wanted, connection, client, only, files))
+            if expect_digest is not None:
+                check_digest(the_plan, expect_digest)
+            if the_plan.has_changes:
+                raise_if_unsafe(the_plan, the_plan.roster_size, max_delete_ratio=max_delete_ratio, force=force)
+                if not yes and expect_digest is None:
+                    run.confirm()
+    except _FAILURES as exc:
+        run.refused(exc)
+        raise
+    if not run.plan.has_changes:
+        run.finish(None)
         return
     stop = threading.Event()
     with stop_on_sigterm(stop) as terminated:
-        report = apply_plan(client, the_plan, parallelism=parallelism, on_outcome=progress(connection, the_plan),
-                            stop=stop)
-        click.echo(render_report(report, color=use_color(no_color)), nl=False)
+        report = apply_plan(client, run.plan, parallelism=parallelism, on_outcome=run.progress(), stop=stop)
+        run.finish(report)
     exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())
+
+
+class _ApplyRun:
+    """What apply prints, and where: the plan as soon as it is known (text and Markdown)
+    or once at the end with every outcome (JSON); progress on stderr; refusals."""
+
+    def __init__(self, connection: Connection, output_format: str, color: ColorChoice) -> None:
+        self.connection = connection
+        self.output_format = output_format
+        self.color = color
+        self._plan: Plan | None = None
+        self._progress: Progress | None = None
+
+    @property
+    def plan(self) -> Plan:
+        assert self._plan is not None, "no plan yet"
+        return self._plan
+
+    def show(self, plan: Plan) -> Plan:
+        self._plan = plan
+        if self.output_format != "json":
+            echo_plan(plan, self.output_format, self.color)
+        return plan
+
+    def confirm(self) -> None:
+        if not sys.stdin.isatty():
+            raise CliFailure("Refusing to apply: there is no terminal to confirm on. "
+                             "Review the plan above and pass --yes to apply it without asking.")
+        if self.output_format == "json":  # the document comes at the end: show the plan to the person now
+            colored = use_color(self.color, sys.stderr)
+            click.echo(render_plan(self.plan, color=colored), nl=False, err=True, color=colored)
+        if not click.confirm("Apply these changes?", default=False, err=True):
+            raise CliFailure("Nothing was applied.")
+
+    def progress(self) -> Callable[[Outcome], None]:
+        """The progress line, on a terminal only: each outcome is printed once, in the report.
+        With --verbose the request log is the progress (a line drawn in place would be cut by it)."""
+        shown = not self.connection.quiet and not self.connection.verbose and sys.stderr.isatty()
+        progress = self._progress = Progress(len(self.plan.changes), enabled=shown)
+
+        def step(outcome: Outcome) -> None:
+            progress.step(failed=outcome.status == "failed")
+
+        return step
+
+    def finish(self, report: ApplyReport | None) -> None:
+        if self._progress is not None:
+            self._progress.clear()
+        if self.output_format == "json":
+            click.echo(render_apply_json(self.plan, report), nl=False)
+        elif report is not None:
+            colored = use_color(self.color)
+            click.echo(render_report(report, color=colored), nl=False, color=colored)
+
+    def refused(self, exc: BaseException) -> None:
+        """With --format json, the one document says why nothing was applied (stderr says it too)."""
+        if self.output_format != "json":
+            return
+        if isinstance(exc, click.ClickException):
+            message = exc.format_message()
+        else:
+            message = describe_failure(exc).removeprefix("Error: ")
+        result: Result = "refused" if isinstance(exc, REFUSALS) else "error"
+        click.echo(render_apply_json(self._plan, None, message, result), nl=False)
 
 
 @contextmanager
@@ -195,7 +302,3 @@ def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def progress(connection: Connection, the_plan: Plan) -> Callable[[Outcome], None]:
-    """One stderr line per finished change, only when stderr is a terminal."""
-    return outcome_progress(connection, len(the_plan.changes), render_outcome,
-                            failed=lambda outcome: outcome.status == "failed")

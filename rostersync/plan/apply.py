@@ -160,8 +160,9 @@ def _create(client: OperatorWriter, plan: Plan, change: Create) -> Outcome:
             continue
         missing = _not_taken(change.fields, record.fields)
         if missing:
-            return Outcome(change, "failed", f"{_not_taken_message('create', missing)} (created #{record.id})")
-        return Outcome(change, "done", f"created #{record.id}")
+            return Outcome(change, "failed", f"{_not_taken_message('create', missing)} (created #{record.id})",
+                           record.id)
+        return Outcome(change, "done", f"created #{record.id}", record.id)
     return Outcome(change, "failed", f"the API did not answer {_CREATE_TRIES} creates of {change.email}, and no "
                                      "operator with that email exists; run apply again")
 
@@ -190,8 +191,9 @@ def _adopt(client: OperatorWriter, plan: Plan, change: Create, existing: LiveRec
         missing = _not_taken(change.fields, returned.fields)
         if missing:
             return Outcome(change, "failed", f"{_not_taken_message('update', missing)} (#{existing.id}, adopted "
-                                             "after the create's reply was lost)")
-    return Outcome(change, "done", f"created #{existing.id} (the reply was lost; found by email and adopted)")
+                                             "after the create's reply was lost)", existing.id)
+    return Outcome(change, "done", f"created #{existing.id} (the reply was lost; found by email and adopted)",
+                   existing.id)
 
 
 def _read_back(client: OperatorWriter, operator_id: int, returned: LiveRecord | None) -> LiveRecord | str:

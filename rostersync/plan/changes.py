@@ -7,8 +7,10 @@ see `rostersync.roster.fields`); renderers show the roster's names and mask secr
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from rostersync.roster.fields import BY_API, display_value
@@ -93,8 +95,35 @@ Change = Create | Update | Delete
 
 
 @dataclass(frozen=True)
+class PlanSelection:
+    """Which operators a plan covers: the whole roster, or those `--only` and `--file` choose.
+
+    `only` are email globs (any one matches, case-insensitively, as the roster's
+    `ignore` globs do); `files` are files of the roster, as the roster names them
+    (its operators, with the defaults and profiles of the whole roster). Given both,
+    an operator must be chosen by each. See `rostersync.plan.selection`.
+    """
+
+    only: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return not self.only and not self.files
+
+    def describe(self) -> str:
+        """The selection as the options that make it, e.g. ``--only 'ada*' --file roster/fr.yaml``."""
+        return " ".join([*(f"--only {shlex.quote(p)}" for p in self.only),
+                         *(f"--file {shlex.quote(f)}" for f in self.files)])
+
+
+@dataclass(frozen=True)
 class Plan:
-    """What `apply` would do, in the order it does it: creates, updates, deletes."""
+    """What `apply` would do, in the order it does it: creates, updates, deletes.
+
+    `digest` names its changes (`rostersync.plan.digest`); `digest_key`, derived from
+    the API key (`with_digest_key`), lets secret values count in it without showing.
+    """
 
     changes: tuple[Change, ...]
     unchanged: int  # operators of the roster that already match the account
@@ -105,6 +134,28 @@ class Plan:
     # and was not among these ids (then it was not there before the create).
     scope: Scope = field(default_factory=Scope)
     listed_ids: frozenset[int] = frozenset()
+    # The operators the plan covers; `unchanged` and `live_in_scope` count within it.
+    selection: PlanSelection = field(default_factory=PlanSelection)
+    digest_key: bytes | None = field(default=None, repr=False, compare=False)
+
+    def with_digest_key(self, api_key: str) -> Plan:
+        """This plan, its digest computed with secrets hashed under a key derived from `api_key`."""
+        from rostersync.plan.digest import digest_key
+
+        return replace(self, digest_key=digest_key(api_key))
+
+    @cached_property
+    def digest(self) -> str:
+        """``sha256:`` and 64 hex digits naming exactly these changes (`rostersync.plan.digest`)."""
+        from rostersync.plan.digest import plan_digest
+
+        return plan_digest(self.changes, self.digest_key)
+
+    @property
+    def roster_size(self) -> int:
+        """The roster operators the plan covers: each is created, updated or unchanged."""
+        counts = self.counts
+        return self.unchanged + counts["create"] + counts["update"]
 
     def of(self, action: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.action == action]

@@ -19,6 +19,12 @@ class Outcome:
     change: Change
     status: Status
     detail: str  # what happened, for a person: "created #12", or why it failed
+    created_id: int | None = None  # the id a create made (or adopted), even when its check then failed
+
+    @property
+    def id(self) -> int | None:
+        """The operator's id: the one the change names, or the one its create made; None if none was."""
+        return self.change.id if self.change.id is not None else self.created_id
 
     @property
     def ok(self) -> bool:

@@ -12,7 +12,10 @@ jobs, so reading it trusts nothing:
   by a key derived from the API key (HMAC of a fixed label; the API key itself is
   never stored), refuses a file changed after it was saved (`TamperedPlanError`);
 - the changes are checked as strictly as a roster (`rostersync.plan.saved_changes`),
-  and an update holds no payload: the PUT is derived from the changes it shows.
+  and an update holds no payload: the PUT is derived from the changes it shows;
+- a plan of part of a roster (`--only`, `--file`) records its ``selection``
+  (``{"only": [...], "files": [...]}``), and its counts are within it; a plan of the
+  whole roster has no such key (so files without one read as before).
 
 Before applying (`rostersync.plan.workflow.load_fresh_plan`) the operators in scope
 are read again: if any the plan touches changed, or one it creates now exists, the
@@ -33,14 +36,14 @@ import os
 import stat
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from rostersync.plan.changes import Create, Delete, Plan, Update
+from rostersync.plan.changes import Create, Delete, Plan, PlanSelection, Update
 from rostersync.plan.errors import PlanError, TamperedPlanError
 from rostersync.plan.saved_changes import (
     ContentError,
@@ -64,6 +67,7 @@ _INTEGRITY = "integrity"
 _REMAKE = "Nothing was written. Make the plan again with `rostersync plan --out`."
 _FIELDS = ("notice", "kind", "format_version", "created_at", "base_url", "scope", "ignore", "roster_size",
            "unchanged", "live_in_scope", "warnings", "listed_ids", "changes", _INTEGRITY)
+_OPTIONAL_FIELDS = ("selection",)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ def _check_integrity(path: Path, document: Mapping[str, Any], api_key: str) -> N
 
 def plan_document(saved: SavedPlan) -> dict[str, Any]:
     """The file's content, without its integrity tag."""
+    selection = saved.plan.selection
+    chosen = {} if selection.everything else {"selection": {"only": list(selection.only),
+                                                            "files": list(selection.files)}}
     return {
         "notice": SECRET_NOTICE,
         "kind": SAVED_PLAN_KIND,
@@ -125,6 +132,7 @@ def plan_document(saved: SavedPlan) -> dict[str, Any]:
         "warnings": list(saved.plan.warnings),
         "listed_ids": sorted(saved.plan.listed_ids),
         "changes": [change_to_dict(c) for c in saved.plan.changes],
+        **chosen,
     }
 
 
@@ -190,7 +198,9 @@ def is_saved_plan(path: Path) -> bool:
 
 
 def read_saved_plan(path: Path, *, api_key: str) -> SavedPlan:
-    """The saved plan at `path`, checked: `PlanError` (`TamperedPlanError`) and a message otherwise."""
+    """The saved plan at `path`, checked: `PlanError` (`TamperedPlanError`) and a message otherwise.
+
+    Its plan's digest is keyed by `api_key`, as when it was made."""
     document = _load_json(path)
     if document.get("kind") != SAVED_PLAN_KIND:
         raise PlanError(f"{path}: not a saved plan (no \"kind\": \"{SAVED_PLAN_KIND}\"). {_REMAKE}")
@@ -200,9 +210,10 @@ def read_saved_plan(path: Path, *, api_key: str) -> SavedPlan:
                         f"format {SAVED_PLAN_VERSION}, the integer). {_REMAKE}")
     _check_integrity(path, document, api_key)
     try:
-        return _parse(document)
+        saved = _parse(document)
     except ContentError as exc:
         raise PlanError(f"{path}: not a usable saved plan: {exc}. {_REMAKE}") from None
+    return replace(saved, plan=saved.plan.with_digest_key(api_key))
 
 
 def unverified_target(path: Path) -> str | None:
@@ -263,7 +274,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _parse(data: dict[str, Any]) -> SavedPlan:
-    doc = expect_keys(data, "the plan", _FIELDS)
+    doc = expect_keys(data, "the plan", _FIELDS, _OPTIONAL_FIELDS)
     try:
         scope = Scope.model_validate(doc["scope"])
     except ValidationError:
@@ -276,7 +287,8 @@ def _parse(data: dict[str, Any]) -> SavedPlan:
                     for n, item in enumerate(_list(doc["changes"], "changes")))
     _check_unique(changes)
     plan = Plan(changes, expect_int(doc["unchanged"], "unchanged"), expect_int(doc["live_in_scope"], "live_in_scope"),
-                tuple(_strings(doc["warnings"], "warnings")), scope, frozenset(listed))
+                tuple(_strings(doc["warnings"], "warnings")), scope, frozenset(listed),
+                _selection(doc.get("selection")))
     roster_size = expect_int(doc["roster_size"], "roster_size")
     counts = plan.counts
     # Every roster operator is created, updated or unchanged; every owned live one
@@ -290,6 +302,18 @@ def _parse(data: dict[str, Any]) -> SavedPlan:
     for name in ("notice", "created_at"):
         expect_str(doc[name], name)
     return SavedPlan(plan, expect_str(doc["base_url"], "base_url"), scope, ignore, roster_size)
+
+
+def _selection(value: Any) -> PlanSelection:
+    """The recorded selection; absent means the whole roster, so a recorded one chooses something."""
+    if value is None:
+        return PlanSelection()
+    item = expect_keys(value, "selection", ("only", "files"))
+    selection = PlanSelection(tuple(_strings(item["only"], "selection.only")),
+                              tuple(_strings(item["files"], "selection.files")))
+    if selection.everything:
+        raise ContentError("selection: chooses nothing; a plan of the whole roster records none")
+    return selection
 
 
 def _list(value: Any, where: str) -> list[Any]:

@@ -2,6 +2,8 @@
 
     {
       "format_version": 1,
+      "digest": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      "selection": {"only": [], "files": []},
       "summary": {"create": 1, "update": 1, "delete": 0, "unchanged": 7},
       "warnings": [],
       "changes": [
@@ -12,7 +14,10 @@
       ]
     }
 
-Field names are the roster's; secrets show as "(sensitive)". Values are exactly
+`digest` names the changes (`rostersync.plan.digest`; what `apply --expect-digest`
+takes); `selection` is what `--only` and `--file` chose (both empty: the whole
+roster), and `summary` counts within it. Field names are the roster's; secrets show
+as "(sensitive)". Values are exactly
 those of the roster and the account once parsed, but the text holds no raw control,
 bidi or separator character: `json_safe` writes each as a ``\\u`` escape. New keys may be
 added in a format version; none is removed or changes meaning without a new version.
@@ -44,6 +49,8 @@ def change_to_json(change: Change) -> dict[str, Any]:
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": JSON_FORMAT_VERSION,
+        "digest": plan.digest,
+        "selection": {"only": list(plan.selection.only), "files": list(plan.selection.files)},
         "summary": {**plan.counts, "unchanged": plan.unchanged},
         "warnings": list(plan.warnings),
         "changes": [change_to_json(c) for c in plan.changes],

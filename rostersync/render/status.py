@@ -16,14 +16,16 @@ terminal-escaped (`for_terminal`) before columns are measured.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from rostersync.api.records import ChannelAvailability
 from rostersync.live.availability import CHANNELS, channel_of
 from rostersync.live.board import AvailabilityBoard
-from rostersync.render.escape import for_terminal
+from rostersync.render.escape import for_terminal, json_safe
 
-__all__ = ["channel_cell", "render_board"]
+__all__ = ["board_to_json", "channel_cell", "render_board", "render_board_json"]
 
 _HEADER = ("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")
 
@@ -50,3 +52,33 @@ def render_board(board: AvailabilityBoard) -> str:
     widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"
+
+
+def _channel_json(availability: ChannelAvailability) -> dict[str, Any]:
+    return {"enabled": availability.enabled, "available": availability.available, "busy": availability.busy,
+            "slots": availability.slot_number, "max_slots": availability.slot_max_number}
+
+
+def board_to_json(board: AvailabilityBoard) -> dict[str, Any]:
+    """`status --format json`: the same operators as the table, in its order (by email)::
+
+        {"operators": [{"id": 1001, "email": "ada@x.fr", "connected": true,
+                        "chat": {"enabled": true, "available": true, "busy": false, "slots": 0, "max_slots": 3},
+                        "call": {...}, "video": {...}}],
+         "connected": 1, "total": 1}
+
+    An operator the live availability does not list has ``"connected": null`` and
+    null channels (the table's "never").
+    """
+    rows: list[dict[str, Any]] = []
+    for row in board.rows:
+        live = row.live
+        rows.append({"id": row.operator.id, "email": row.operator.email,
+                     "connected": live.connected if live is not None else None,
+                     **{channel: _channel_json(channel_of(live, channel)) if live is not None else None
+                        for channel in CHANNELS}})
+    return {"operators": rows, "connected": board.connected, "total": len(rows)}
+
+
+def render_board_json(board: AvailabilityBoard) -> str:
+    return json_safe(json.dumps(board_to_json(board), indent=2, ensure_ascii=False)) + "\n"

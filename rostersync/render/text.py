@@ -38,8 +38,13 @@ def render_change(change: Change, color: bool = False) -> list[str]:
 
 
 def render_plan(plan: Plan, color: bool = False) -> str:
+    """The changes, then the summary; a plan with changes ends with ``Plan digest: sha256:...``
+    (what `apply --expect-digest` takes). A plan of part of the roster says so first."""
     style = _styler(color)
     lines: list[str] = []
+    if not plan.selection.everything:
+        lines += [f"Selection: {for_terminal(plan.selection.describe())} (nothing else is created, changed or "
+                  "deleted)", ""]
     for warning in plan.warnings:
         lines.append(style(f"Warning: {for_terminal(warning)}", fg="yellow"))
     if plan.warnings:
@@ -48,6 +53,8 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         lines += render_change(change, color)
         lines.append("")
     lines.append(style(plan.summary_line(), bold=True))
+    if plan.has_changes:
+        lines.append(f"Plan digest: {plan.digest}")
     return "\n".join(lines) + "\n"
 
 

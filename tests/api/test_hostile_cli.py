@@ -102,7 +102,8 @@ def test_an_id_object_is_planned_from(server: HostileServer, roster: str) -> Non
         "~ update op1@example.com (#12)\n"
         '    first_name: (unset) -> "Ada"\n'
         "\n"
-        "Plan: 0 to create, 1 to update, 0 to delete.\n"))
+        "Plan: 0 to create, 1 to update, 0 to delete.\n"
+        "Plan digest: sha256:e20c2187b323e8ce560dcb6c27462693b36637806952695d61fc5189f866f0cd\n"))
 
 
 def test_a_redirect_to_another_origin_is_a_message(server: HostileServer, roster: str) -> None:
@@ -125,7 +126,7 @@ def test_a_bad_retry_after_waits_the_default_backoff_and_says_so(server: Hostile
     env = {**os.environ, "ROSTERSYNC_RETRY_BUDGET_S": "60"}
     done = subprocess.run([sys.executable, "-m", "rostersync", "plan", "-q", roster], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
-    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "Plan: 0 to create, 1 to update, 0 to delete.")
+    assert (done.returncode, done.stdout.splitlines()[-2]) == (0, "Plan: 0 to create, 1 to update, 0 to delete.")
     assert done.stderr == ("list operators (page 1) (GET /operator): ignored Retry-After 'nan': not a delay of "
                            "0 seconds or more\n")
     assert len(server.seen) == 2
@@ -162,5 +163,5 @@ def test_a_key_file_with_a_newline_is_read(server: HostileServer, roster: str, t
 @pytest.mark.parametrize("value", ["nan", "0", "-1", "inf"])
 def test_a_timeout_that_is_no_duration_is_a_usage_error(server: HostileServer, roster: str, value: str) -> None:
     result = run("plan", "--timeout", value, roster)
-    assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.stderr
+    assert result.exit_code == 64 and "Invalid value for '--timeout'" in result.stderr  # EX_USAGE: 2 is "changes"
     assert server.seen == []

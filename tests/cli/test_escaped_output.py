@@ -73,6 +73,7 @@ def test_the_text_plan_shows_escapes(runner: CliRunner, hostile: tuple[Path, int
     roster, eve, mallory = hostile
     result = run(runner, "plan", "-q", str(roster))
     assert result.exit_code == 0
+    digest = json.loads(run(runner, "plan", "-q", "--format", "json", str(roster)).stdout)["digest"]
     assert result.stdout == (
         f"~ update eve@example.com (#{eve})\n"
         f'    first_name: {NAME_SHOWN} -> "Eve"\n'
@@ -80,6 +81,7 @@ def test_the_text_plan_shows_escapes(runner: CliRunner, hostile: tuple[Path, int
         f"- delete {EMAIL_SHOWN} (#{mallory})\n"
         "\n"
         "Plan: 0 to create, 1 to update, 1 to delete.\n"
+        f"Plan digest: {digest}\n"
     )
 
 

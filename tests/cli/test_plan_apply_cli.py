@@ -69,6 +69,7 @@ def test_plan_shows_exactly_the_creates_updates_and_deletes(account: Sandbox, ru
     result = run(runner, "plan", "-q", str(roster))
     assert result.exit_code == 0
     gone_id, ada_id = id_of(account, "gone@example.com"), id_of(account, "ada@example.com")
+    digest = json.loads(run(runner, "plan", "-q", "--format", "json", str(roster)).stdout)["digest"]
     assert result.stdout == (
         "+ create new@example.com\n"
         '    first_name: "Newcomer"\n'
@@ -82,6 +83,7 @@ def test_plan_shows_exactly_the_creates_updates_and_deletes(account: Sandbox, ru
         f"- delete gone@example.com (#{gone_id})\n"
         "\n"
         "Plan: 1 to create, 1 to update, 1 to delete.\n"
+        f"Plan digest: {digest}\n"
     )
 
 
@@ -172,6 +174,8 @@ def test_json_format_is_stable(account: Sandbox, runner: CliRunner, tmp_path: Pa
     ids = {op["email"].lower(): op["id"] for op in account.store.list()}
     assert data == {
         "format_version": 1,
+        "digest": data["digest"],  # its value: tests/plan/test_digest.py
+        "selection": {"only": [], "files": []},
         "summary": {"create": 1, "update": 1, "delete": 1, "unchanged": 1},
         "warnings": [],
         "changes": [

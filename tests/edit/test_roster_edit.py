@@ -213,7 +213,7 @@ def test_an_update_that_breaks_validation_is_refused(roster: Path) -> None:
 def test_a_malformed_set_is_a_usage_error(roster: Path, assignment: str, message: str) -> None:
     result = run("roster", "add", str(roster), "--email", "jane.doe@maison-lumiere.fr", "--set", assignment)
 
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # EX_USAGE
     assert result.output.splitlines()[-1] == f"Error: Invalid value for '--set': {message}"
     assert current(roster) == original()
 
@@ -222,7 +222,7 @@ def test_a_field_given_twice_is_a_usage_error(roster: Path) -> None:
     result = run("roster", "add", str(roster), "--email", "jane.doe@maison-lumiere.fr",
                  "--first-name", "Jane", "--set", "first_name=Janet")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # EX_USAGE
     assert result.output.splitlines()[-1] == "Error: first_name is given twice"
 
 

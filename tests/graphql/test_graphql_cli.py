@@ -203,7 +203,7 @@ def test_rest_only_commands_refuse_graphql(account: GraphQLSandbox, args: list[s
 def test_each_secret_option_belongs_to_its_api(in_tmp: Path, args: list[str], message: str) -> None:
     (in_tmp / "secret.txt").write_text("x\n", encoding="utf-8")
     refused = run("export", *args)
-    assert refused.exit_code == 2 and message in refused.stderr
+    assert refused.exit_code == 64 and message in refused.stderr
 
 
 # --- credentials ------------------------------------------------------------------------------

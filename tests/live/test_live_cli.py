@@ -131,7 +131,7 @@ def test_a_change_the_api_refuses_fails_alone(account: Sandbox, team: dict[str, 
 ])
 def test_usage_errors_send_nothing(account: Sandbox, team: dict[str, int], args: list[str], message: str) -> None:
     result = run(*args)
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # EX_USAGE
     assert message in result.stderr
     assert account.request_counts() == {}
 

@@ -64,7 +64,7 @@ def test_plain_status_chooses_and_escapes_as_the_watched_view(account: Sandbox, 
 ])
 def test_interval(account: Sandbox, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # EX_USAGE
     assert message in result.stderr
 
 

@@ -41,6 +41,7 @@ def test_text_plan_no_value_can_forge_a_line() -> None:
         "- delete gone@example.com (#13)\n"
         "\n"
         "Plan: 1 to create, 1 to update, 1 to delete.\n"
+        "Plan digest: sha256:e6a7af58932cb0cd7820f29a71f47be3cf24730e3ebdfea0fa3e058b70c16828\n"
     )
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,9 +15,9 @@ from resilience_support import duplicated_emails, roster_text
 
 from rostersync.api import IAdvizeClient, RequestEvent
 from rostersync.api.options import ClientOptions
-from rostersync.cli import plan_commands
 from rostersync.cli.changes import exit_for
 from rostersync.cli.main import cli
+from rostersync.cli.terminal import Progress
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.changes import Create, Delete, Plan
 from rostersync.plan.outcomes import ApplyReport, Outcome
@@ -176,13 +175,11 @@ def test_the_cli_exits_130_when_interrupted_and_a_second_apply_finishes(seeded: 
     path = tmp_path / "roster.yaml"
     path.write_text(ROSTER)
 
-    def progress_then_ctrl_c(connection: Any, the_plan: Plan) -> Callable[[Outcome], None]:
-        def report(outcome: Outcome) -> None:
-            raise KeyboardInterrupt  # Ctrl-C as the first outcome is printed
-        return report
+    def ctrl_c(progress: Progress, *, failed: bool = False) -> None:
+        raise KeyboardInterrupt  # Ctrl-C as the first outcome is counted
 
     with monkeypatch.context() as patched:
-        patched.setattr(plan_commands, "progress", progress_then_ctrl_c)
+        patched.setattr(Progress, "step", ctrl_c)
         result = CliRunner().invoke(cli, ["apply", "--yes", "--force", "-q", "--parallelism", "1", str(path)])
     assert result.exit_code == 130, result.output
     assert "Apply interrupted: " in result.stdout and "not started." in result.stdout

@@ -4,8 +4,8 @@ status is 143, and running apply again converges.
 
 A real `python -m rostersync apply` process against the sandbox, which answers every
 request after 300 ms so that a write is always in flight. Its stderr is a pseudo-
-terminal, so it prints a progress line per finished change; the signal is sent as the
-first one appears. No sleeps: the test waits on the process's own output.
+terminal, so it shows a progress line, rewritten in place as changes finish; the signal
+is sent as it first counts one. No sleeps: the test waits on the process's own output.
 """
 
 from __future__ import annotations
@@ -62,6 +62,20 @@ def read_line(fd: int, pending: bytearray, deadline: float) -> str | None:
     return line.decode("utf-8", errors="replace").rstrip("\r")
 
 
+def wait_for(fd: int, pending: bytearray, marker: bytes, deadline: float) -> None:
+    """Read the terminal until `marker` has been shown (the progress line has no line end)."""
+    while marker not in pending:
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            pytest.fail(f"{marker!r} not shown by apply before the deadline: {bytes(pending)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the process exited and the terminal closed
+            chunk = b""
+        if not chunk:
+            pytest.fail(f"apply ended before any change finished: {bytes(pending)!r}")
+        pending.extend(chunk)
+
+
 def test_sigterm_lets_the_write_in_flight_finish_and_reports(slow_account: Sandbox, tmp_path: Path) -> None:
     roster = tmp_path / "roster.yaml"
     roster.write_text(ROSTER)
@@ -75,12 +89,8 @@ def test_sigterm_lets_the_write_in_flight_finish_and_reports(slow_account: Sandb
     pending = bytearray()
     progress: list[str] = []
     try:
-        while True:
-            line = read_line(controller, pending, deadline)
-            assert line is not None, f"apply ended before any change finished: {progress}"
-            if line.startswith("[1/12] "):
-                process.send_signal(signal.SIGTERM)
-                break
+        wait_for(controller, pending, b"[1/12] ", deadline)
+        process.send_signal(signal.SIGTERM)
         stdout, _ = process.communicate(timeout=DEADLINE_S)
         while (line := read_line(controller, pending, deadline)) is not None:
             progress.append(line)

@@ -97,6 +97,7 @@ def test_odd_live_values_and_missing_emails_are_warnings(account: Sandbox, hosti
         "    websites: (unset) -> [1, 2]\n"
         "\n"
         "Plan: 0 to create, 1 to update, 0 to delete.\n"
+        f"Plan digest: {json.loads(run('plan', '-q', '--format', 'json', roster).stdout)['digest']}\n"
     )
     warnings = json.loads(run("plan", "-q", "--format", "json", roster).stdout)["warnings"]
     assert len(warnings) == 6 and all(f"#{i}" in " ".join(warnings) for i in (odd, no_email, null_email, list_email))
@@ -151,8 +152,8 @@ def test_an_empty_listing_warns_that_everyone_would_be_created(account: Sandbox,
     roster = write(tmp_path, [{"email": f"op{n}@example.com"} for n in range(3)], **top)
     text = run("plan", "-q", roster)
     assert text.stdout.startswith(f"Warning: {EMPTY_WARNING}\n\n+ create op0@example.com\n")
-    assert text.stdout.endswith("Plan: 3 to create, 0 to update, 0 to delete.\n")
     data = json.loads(run("plan", "-q", "--format", "json", roster).stdout)
+    assert text.stdout.endswith(f"Plan: 3 to create, 0 to update, 0 to delete.\nPlan digest: {data['digest']}\n")
     assert data["warnings"] == [EMPTY_WARNING]
     assert data["summary"] == {"create": 3, "update": 0, "delete": 0, "unchanged": 0}
     markdown = run("plan", "-q", "--format", "markdown", roster).stdout
