@@ -6,6 +6,7 @@ import click
 
 from rostersync import __version__
 from rostersync.cli.account_commands import export, status
+from rostersync.cli.ci_commands import ci
 from rostersync.cli.live_commands import live
 from rostersync.cli.plan_commands import apply, plan
 from rostersync.cli.roster_commands import schema, validate
@@ -26,5 +27,5 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan, apply, export, status, schema, roster, sandbox_command, live, stats):
+for command in (validate, plan, apply, export, status, schema, roster, sandbox_command, live, stats, ci):
     cli.add_command(command)
