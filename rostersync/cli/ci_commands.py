@@ -150,8 +150,10 @@ def ci_plan(roster: Path, connection: Connection, comment_path: Path, summary_pa
         context = replace(context, account=account_of(client.base_url, sandbox=connection.sandbox))
         the_plan = plan_roster(client, wanted)
     except LIBRARY_ERRORS as exc:
-        _write(comment_path, render_failure_markdown(_failure_title(exc), consequence, describe_failure(exc),
-                                                     context))
+        failure = render_failure_markdown(_failure_title(exc), consequence, describe_failure(exc), context)
+        _write(comment_path, failure)
+        if summary_path is not None:
+            _write(summary_path, failure, append=True)
         raise CliFailure(describe_failure(exc)) from None
     click.echo(render_plan(the_plan, color=False), nl=False)
     refused: str | None = None

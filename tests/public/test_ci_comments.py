@@ -179,8 +179,9 @@ def test_a_failed_plan_replaces_the_plan_comment(account: Sandbox, forge: ForgeS
     assert "Newcomer" in str(ours(forge)[0]["body"])
 
     roster.write_text(ROSTER.replace("email: new@example.com", "email: not-an-email"))
-    failed = run("ci", "plan", "-q", "--comment", "comment.md", str(roster))
+    failed = run("ci", "plan", "-q", "--comment", "comment.md", "--summary", "summary.md", str(roster))
     assert failed.exit_code == 1
+    assert (github_env / "summary.md").read_text() == (github_env / "comment.md").read_text()
     assert "must be a valid email address" in failed.stderr
     assert run("ci", "github", "comment", "comment.md").exit_code == 0
     [comment] = ours(forge)
