@@ -6,6 +6,7 @@ import click
 
 from rostersync import __version__
 from rostersync.cli.account_commands import export, status
+from rostersync.cli.ci_commands import ci
 from rostersync.cli.exit_codes import ExitCodeGroup
 from rostersync.cli.live_commands import live
 from rostersync.cli.plan_commands import apply, plan
@@ -28,5 +29,5 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan, apply, show, export, status, schema, roster, sandbox_command, live, stats):
+for command in (validate, plan, apply, show, export, status, schema, roster, sandbox_command, live, stats, ci):
     cli.add_command(command)

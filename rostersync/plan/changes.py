@@ -88,6 +88,10 @@ class Delete:
     email: str
     id: int
     fingerprint: str
+    # Who is removed, as the account lists them, for the people reviewing the plan:
+    # never sent, not part of what makes two deletes the same, not kept by a saved plan.
+    name: str = field(default="", compare=False)
+    roles: tuple[str, ...] = field(default=(), compare=False)
     action: ChangeKind = field(default="delete", init=False)
 
 

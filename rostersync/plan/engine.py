@@ -223,7 +223,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
         if not isinstance(email, str):
             warnings.append(f"live operator #{record.id} has no readable email; it is left untouched")
             continue
-        deletes.append(Delete(email, record.id, fingerprint(record.fields)))
+        deletes.append(Delete(email, record.id, fingerprint(record.fields), *who(record.fields)))
     if not live.operators and len(roster.operators) > 1:
         warnings.append(
             f"The account returned no operators in scope, so all {len(roster.operators)} operators of the roster "
@@ -231,6 +231,16 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
         )
     ordered = sorted(creates, key=_by_email) + sorted(updates, key=_by_email) + sorted(deletes, key=_by_email)
     return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings), roster.scope, live.listed_ids)
+
+
+def who(fields: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A live operator's full name and roles, as a reviewer of a delete wants to see them."""
+    names = (fields.get("first_name"), fields.get("name"))
+    name = " ".join(part.strip() for part in names if isinstance(part, str) and part.strip())
+    roles = fields.get("roles")
+    if not isinstance(roles, list):
+        roles = [fields["role"]] if isinstance(fields.get("role"), str) else []
+    return name, tuple(str(role) for role in roles)
 
 
 def _by_email(change: Change) -> str:

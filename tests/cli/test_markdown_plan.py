@@ -1,4 +1,6 @@
-"""The Markdown plan as a pull-request comment: long groups folded, secrets masked."""
+"""The Markdown plan as a pull-request comment: long groups folded, secrets masked.
+
+The comment's size budget, summaries, tables and escaping: tests/render/test_markdown_comment.py."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ def test_long_groups_are_folded_and_short_ones_are_not() -> None:
     plan = Plan(creates + (update, Delete("gone@example.com", 13, "f2")), unchanged=4, live_in_scope=6)
     text = render_plan_markdown(plan)
     lines = text.splitlines()
-    assert lines[:4] == [COMMENT_MARKER, "### rostersync plan", "",
+    assert lines[:6] == [COMMENT_MARKER, "### rostersync plan", "", "Scope: the whole account", "",
                          "**6 to create, 1 to update, 1 to delete** (4 unchanged)."]
     assert "<details><summary><b>➕ Create (6)</b></summary>" in lines
+    assert "Every one of them gets `sso_key: (sensitive)`." in lines
     assert "#### ✏️ Update (1)" in lines and "#### ➖ Delete (1)" in lines
     assert "  - `sso_key`: `(sensitive)` → `(sensitive)`" in lines
     assert "hunter2" not in text and "secret" not in text.replace("Secrets are shown", "")

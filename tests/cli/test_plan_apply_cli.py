@@ -10,6 +10,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from rostersync.cli.main import cli
+from rostersync.render.escape import markdown_text
 from rostersync.sandbox import Sandbox
 
 ROSTER = """\
@@ -193,19 +194,20 @@ def test_markdown_format_is_a_pull_request_comment(account: Sandbox, runner: Cli
     roster = seeded(account, tmp_path)
     result = run(runner, "plan", "-q", "--format", "markdown", str(roster))
     ids = {op["email"].lower(): op["id"] for op in account.store.list()}
+    line = ROSTER.splitlines().index("  - email: new@example.com") + 1  # where the create comes from
     assert result.stdout == (
         "<!-- rostersync-plan -->\n"
         "### rostersync plan\n"
+        "\n"
+        "Scope: group 7\n"
         "\n"
         "**1 to create, 1 to update, 1 to delete** (1 unchanged).\n"
         "\n"
         "#### ➕ Create (1)\n"
         "\n"
-        "- **new@example.com**\n"
-        '  - `first_name`: `"Newcomer"`\n'
-        "  - `roles`: `[operator]`\n"
-        "  - `group`: `7`\n"
-        "  - `sso_key`: `(sensitive)`\n"
+        "| operator | name | fields | roster |\n"
+        "|---|---|---|---|\n"
+        f"| new@example.com | Newcomer | `roles: [operator]` `group: 7` `sso_key: (sensitive)` | {markdown_text(str(roster))}:{line} |\n"
         "\n"
         "#### ✏️ Update (1)\n"
         "\n"
@@ -214,7 +216,9 @@ def test_markdown_format_is_a_pull_request_comment(account: Sandbox, runner: Cli
         "\n"
         "#### ➖ Delete (1)\n"
         "\n"
-        f"- **gone@example.com** (id {ids['gone@example.com']})\n"
+        "| operator | name | roles | id |\n"
+        "|---|---|---|---|\n"
+        f"| gone@example.com | Gone | `operator` | {ids['gone@example.com']} |\n"
         "\n"
         "---\n"
         "_Merging this pull request applies the plan. Secrets are shown as `(sensitive)`._\n"

@@ -47,14 +47,16 @@ def test_text_plan_no_value_can_forge_a_line() -> None:
 
 def test_markdown_plan_no_value_can_forge_a_line_or_a_link() -> None:
     lines = render_plan_markdown(hostile_plan()).splitlines()
-    assert lines[4:19] == [
+    assert lines[6:25] == [
         "",
         "> ⚠️ live operator #&#8203;12 (ada@example.com): got '\\\\x1b\\[31mred' @&#8203;team",
         "",
         "#### ➕ Create (1)",
         "",
-        "- **new\\\\u202e@example.com**",
-        '  - `first_name`: ``"Zoé\\x1b[2J\\u202e`x`\\n+ create admin@example.com"``',
+        "| operator | name | fields | roster |",
+        "|---|---|---|---|",
+        # The name as prose in a table cell: backslashes, brackets and backticks escaped.
+        "| new\\\\u202e@example.com | Zoé\\\\x1b\\[2J\\\\u202e\\`x\\`\\\\n+ create admin@example.com | — | — |",
         "",
         "#### ✏️ Update (1)",
         "",
@@ -63,6 +65,9 @@ def test_markdown_plan_no_value_can_forge_a_line_or_a_link() -> None:
         "",
         "#### ➖ Delete (1)",
         "",
+        "| operator | name | roles | id |",
+        "|---|---|---|---|",
+        "| gone@example.com | — | — | 13 |",
     ]
 
 
