@@ -30,7 +30,7 @@ from typing import Any
 from rostersync.edit.columns import Column, HeaderMap, resolve, spelling, suggestion
 from rostersync.edit.errors import EditError, SharedAnchors
 from rostersync.edit.operations import add_operators, sync_operators
-from rostersync.edit.paths import EMAIL, EditablePath, parse_cell
+from rostersync.edit.paths import EMAIL, EditablePath, parse_cell, text_problem
 from rostersync.edit.results import EditResult, OperatorWish, Origin
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO
 from rostersync.roster.files import read_text_file
@@ -177,15 +177,19 @@ class _Reader:
             return None
         email_at = next(c for c in columns if c.field is EMAIL)
         email = row[email_at.number - 1].strip() if email_at.number <= len(row) else ""
+        values = self._values(line, row, columns)  # its problems are reported whatever the email
         if not email:
             self.problem(line, email_at.number, email_at.label, "is empty: every row needs the operator's email")
+            return None
+        refused = text_problem(EMAIL, email)
+        if refused is not None:
+            self.problem(line, email_at.number, email_at.label, refused)
             return None
         first = seen.setdefault(email.lower(), line)
         if first != line:
             self.problem(line, email_at.number, email_at.label,
                          f"'{email}' is also on line {first}: give each person one row")
             return None
-        values = self._values(line, row, columns)
         origin = Origin(self.name, line, email_at.number,
                         tuple((c.field.label, c.number, c.header) for c in columns if c.field is not None))
         return OperatorWish(email, tuple(values), origin)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rostersync.edit.errors import EditError, NeedsTargetFile, SharedAnchors, UnsafeRemoval
-from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
+from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value, strings_of, text_problem
 from rostersync.edit.results import EditResult, FieldUpdate, OperatorChange, OperatorWish
 from rostersync.edit.yaml_edit import Entry, Rewritten, RosterText, appended_tag, replaced_tag
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, unsafe_deletion
@@ -163,6 +163,11 @@ def _check_wishes(wishes: Sequence[OperatorWish]) -> None:
     for wish in wishes:
         if any(editable is EMAIL for editable, _ in wish.values):
             raise EditError(f"{wish.email}: the email names the operator and cannot be set as a field")
+        for editable, value in [(EMAIL, wish.email), *wish.values]:
+            refused = next(filter(None, (text_problem(editable, text) for text in strings_of(value))), None)
+            if refused is not None:
+                where = f"{wish.origin}: " if wish.origin else ""
+                raise EditError(f"{where}{editable.label} {refused}; nothing was written")
         first = seen.setdefault(wish.email.lower(), wish)
         if first is not wish:
             raise EditError(f"{wish.email} is asked for twice ({first.origin or 'first'} and {wish.origin or 'again'})")
