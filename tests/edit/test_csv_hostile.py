@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rostersync.cli.main import cli
+from rostersync.edit import csv_import
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "operators.yaml"
 
@@ -100,3 +101,47 @@ def test_roster_add_refuses_the_same_characters(roster: Path) -> None:
                            "at character 2; nothing was written\n")
     assert formula.stderr.startswith("Error: name starts with '=', which a spreadsheet runs as a formula")
     assert roster.read_bytes() == before
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+
+def test_a_quote_left_open_is_refused_rather_than_swallowing_the_rest(roster: Path) -> None:
+    csv_file = write_csv('email,first_name\nzoe.durand@maison-lumiere.fr,"Zoé\nada@maison-lumiere.fr,Ada\n')
+
+    assert refused(roster, csv_file) == ("hr.csv:2:1: not readable as CSV: unexpected end of data\n"
+                                         "1 problem found; nothing was written.\n")
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_the_first_bad_byte(roster: Path) -> None:
+    csv_file = write_csv(b"email,first_name\nzoe.durand@maison-lumiere.fr,Zo\xe9\n")  # Latin-1
+
+    assert refused(roster, csv_file) == (
+        "hr.csv:2:32: not UTF-8 text (invalid continuation byte); export the sheet as CSV UTF-8\n"
+        "1 problem found; nothing was written.\n")
+
+
+def test_an_export_is_read_up_to_a_bound_in_bytes(roster: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_import, "MAX_CSV_BYTES", 64)
+    at_most = write_csv("email\nzoe.durand@maison-lumiere.fr\n".ljust(64, "\n"), "small.csv")
+    over = write_csv("email\nzoe.durand@maison-lumiere.fr\n".ljust(65, "\n"), "large.csv")
+
+    assert run("roster", "import-csv", str(roster), at_most, "--dry-run").exit_code == 0
+    assert refused(roster, over) == (
+        "large.csv:0:0: is larger than 64 bytes, more than an import reads: split it, and import the parts "
+        "without --prune\n1 problem found; nothing was written.\n")
+
+
+def test_an_export_is_read_up_to_a_bound_in_rows(roster: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_import, "MAX_CSV_ROWS", 3)
+    emails = [f"p{number}@maison-lumiere.fr" for number in range(4)]
+
+    assert run("roster", "import-csv", str(roster), write_csv("email\n" + "\n".join(emails[:3]) + "\n"),
+               "--dry-run").exit_code == 0
+    assert refused(roster, write_csv("email\n" + "\n".join(emails) + "\n")) == (
+        "hr.csv:5:1: more than 3 rows, the most an import reads: split the file, and import the parts "
+        "without --prune\n1 problem found; nothing was written.\n")
+
+
+def test_the_bounds_are_what_the_docstring_says() -> None:
+    assert (csv_import.MAX_CSV_BYTES, csv_import.MAX_CSV_ROWS) == (16 * 1024 * 1024, 100_000)
