@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -112,8 +113,10 @@ def _read_text(path: Path) -> str:
 
 
 def _delimiter(header: str) -> str:
-    found = [d for d in _DELIMITERS if d in header]
-    return found[0] if found else ","
+    """The separator the header line uses most, outside quoted headers ("Name, first")."""
+    unquoted = re.sub(r'"[^"]*"?', "", header)
+    counts = [unquoted.count(d) for d in _DELIMITERS]
+    return _DELIMITERS[counts.index(max(counts))] if max(counts) else ","
 
 
 class _Reader:

@@ -145,3 +145,26 @@ def test_an_export_is_read_up_to_a_bound_in_rows(roster: Path, monkeypatch: pyte
 
 def test_the_bounds_are_what_the_docstring_says() -> None:
     assert (csv_import.MAX_CSV_BYTES, csv_import.MAX_CSV_ROWS) == (16 * 1024 * 1024, 100_000)
+
+
+# --- headers ---------------------------------------------------------------------------------------
+
+
+def test_the_separator_is_the_one_the_header_uses_most_outside_quotes(roster: Path) -> None:
+    csv_file = write_csv('"Name, family";E-mail;Languages\nDurand;zoe.durand@maison-lumiere.fr;fr|es\n')
+
+    result = run("roster", "import-csv", str(roster), csv_file, "--map", "Name, family=name")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert roster.read_text(encoding="utf-8").endswith(
+        "  - email: zoe.durand@maison-lumiere.fr\n    name: Durand\n    languages: [fr, es]\n")
+
+
+def test_map_takes_a_header_that_holds_an_equals_sign(roster: Path) -> None:
+    csv_file = write_csv("email,Chats=max,Notes=free\nzoe.durand@maison-lumiere.fr,2,starts Monday\n")
+
+    result = run("roster", "import-csv", str(roster), csv_file, "--map", "Chats=max=chat.max", "--map", "Notes=free=")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert roster.read_text(encoding="utf-8").endswith(
+        "  - email: zoe.durand@maison-lumiere.fr\n    chat: {max: 2}\n")
