@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from rostersync.edit.results import EditOutcome, EditResult, OperatorChange
+from rostersync.render.escape import for_terminal, json_safe
 from rostersync.roster.fields import FIELDS, SENSITIVE_MASK
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
@@ -28,15 +29,31 @@ _KINDS: tuple[EditOutcome, ...] = ("added", "updated", "removed", "unchanged", "
 
 
 def unified_diff(result: EditResult) -> str:
-    """The changes to every file the edit writes; empty when it writes none."""
+    """The changes to every file the edit writes; empty when it writes none.
+
+    Lines end where git's do, at "\\n" only; each is terminal-escaped but for its
+    line ending (a roster's comment may hold a bidi override), so that what the
+    diff shows is what the file holds."""
     parts: list[str] = []
     for name, after in result.texts.items():
         before = result.before.get(name, "")
-        for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                         fromfile=name, tofile=name):
+        for line in difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name):
             line = _SECRET.sub(lambda m: m["key"] + SENSITIVE_MASK, line)
-            parts.append(line if line.endswith("\n") else line + "\n" + _NO_NEWLINE)
+            body, ending = _ending(line)
+            parts.append(for_terminal(body) + (ending or "\n" + _NO_NEWLINE))
     return "".join(parts)
+
+
+def _lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _ending(line: str) -> tuple[str, str]:
+    for ending in ("\r\n", "\n"):
+        if line.endswith(ending):
+            return line[:-len(ending)], ending
+    return line, ""
 
 
 def edit_report(result: EditResult, *, dry_run: bool) -> dict[str, Any]:
@@ -54,7 +71,8 @@ def edit_report(result: EditResult, *, dry_run: bool) -> dict[str, Any]:
 
 
 def edit_report_json(result: EditResult, *, dry_run: bool) -> str:
-    return json.dumps(edit_report(result, dry_run=dry_run), indent=2, ensure_ascii=False) + "\n"
+    # ensure_ascii=False keeps accented names readable; json_safe escapes what it leaves raw.
+    return json_safe(json.dumps(edit_report(result, dry_run=dry_run), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _change(change: OperatorChange) -> dict[str, Any]:

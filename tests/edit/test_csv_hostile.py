@@ -5,6 +5,7 @@ was, byte for byte."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -168,3 +169,41 @@ def test_map_takes_a_header_that_holds_an_equals_sign(roster: Path) -> None:
     assert (result.exit_code, result.stderr) == (0, "")
     assert roster.read_text(encoding="utf-8").endswith(
         "  - email: zoe.durand@maison-lumiere.fr\n    chat: {max: 2}\n")
+
+
+# --- what the output shows -----------------------------------------------------------------------
+
+
+HOSTILE_ROSTER = ("version: 1\noperators:\n  - email: ada@x.fr  # \u202enimda\u202c\n"
+                  "    pseudo: \"Ada\\e[2J\"\n  - email: bob@x.fr\n")
+
+
+def test_the_diff_and_the_warnings_show_control_and_bidi_characters_escaped(in_tmp: Path) -> None:
+    Path("team.yaml").write_text(HOSTILE_ROSTER, encoding="utf-8")
+    csv_file = write_csv("email,first_name,Dept\x1b[2J\nada@x.fr,Ada,x\n")
+
+    result = run("roster", "import-csv", "team.yaml", csv_file, "--dry-run")
+
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "--- team.yaml\n+++ team.yaml\n@@ -1,5 +1,6 @@\n version: 1\n operators:\n"
+        "   - email: ada@x.fr  # \\u202enimda\\u202c\n"
+        "+    first_name: Ada\n"
+        '     pseudo: "Ada\\e[2J"\n'
+        "   - email: bob@x.fr\n")
+    assert result.stderr.splitlines()[0] == (
+        "warning: hr.csv:1:3: Dept\\x1b[2J: not a roster field, so the column is left out; name its field "
+        "with --map 'Dept\\x1b[2J=FIELD', or pass --ignore-unknown")
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_the_json_report_holds_no_raw_control_or_bidi_character(in_tmp: Path) -> None:
+    Path("team.yaml").write_text(HOSTILE_ROSTER.replace("bob@x.fr", "b\u202eob@x.fr"), encoding="utf-8")
+
+    result = run("roster", "remove", "team.yaml", "--email", "b\u202eob@x.fr", "--format", "json", "--dry-run")
+
+    assert result.exit_code == 0
+    assert "\u202e" not in result.stdout and "\x1b" not in result.stdout
+    report = json.loads(result.stdout)
+    assert report["removed"] == [{"email": "b\u202eob@x.fr", "file": "team.yaml"}]  # the same value once parsed
+    assert "  # \\u202enimda\\u202c\n" in report["diff"]
