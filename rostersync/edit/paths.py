@@ -228,7 +228,7 @@ def same_value(editable: EditablePath, old: Any, new: Any) -> bool:
             return _typed_set(old) == _typed_set(new)
         except TypeError:  # an unhashable item: the roster is wrong anyway, compare as written
             pass
-    return bool(_typed(old) == _typed(new))
+    return bool(typed(old) == typed(new))
 
 
 def _as_list(value: Any) -> Any:
@@ -236,10 +236,10 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _typed(value: Any) -> Any:
-    # True == 1 in Python, but `max: true` and `max: 1` are different rosters.
+def typed(value: Any) -> Any:
+    """`value` as compared: True == 1 in Python, but `max: true` and `max: 1` are different rosters."""
     if isinstance(value, list):
-        return [_typed(item) for item in value]
+        return [typed(item) for item in value]
     return (type(value), value)
 
 
