@@ -5,8 +5,12 @@ was, byte for byte."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -207,3 +211,60 @@ def test_the_json_report_holds_no_raw_control_or_bidi_character(in_tmp: Path) ->
     report = json.loads(result.stdout)
     assert report["removed"] == [{"email": "b\u202eob@x.fr", "file": "team.yaml"}]  # the same value once parsed
     assert "  # \\u202enimda\\u202c\n" in report["diff"]
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def two_files(in_tmp: Path) -> tuple[Path, Path]:
+    team = in_tmp / "team"
+    team.mkdir()
+    (team / "a.yaml").write_text("version: 1\noperators:\n  - email: ada@x.fr\n")
+    (team / "b.yaml").write_text("version: 1\noperators:\n  - email: bob@x.fr\n")
+    return team / "a.yaml", team / "b.yaml"
+
+
+def test_an_edit_writes_every_file_or_none(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = two_files(in_tmp)
+    before = first.read_bytes(), second.read_bytes()
+    real_mkstemp = tempfile.mkstemp
+
+    def disk_full_for_b(**kwargs: str) -> tuple[int, str]:
+        if kwargs["prefix"].startswith(".b.yaml"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_mkstemp(**kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", disk_full_for_b)
+    csv_file = write_csv("email,first_name\nada@x.fr,Ada\nbob@x.fr,Bob\n")
+
+    result = run("roster", "import-csv", "team", csv_file)
+
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: team/b.yaml: cannot be written (No space left on device); nothing was written\n")
+    assert (first.read_bytes(), second.read_bytes()) == before
+    assert sorted(p.name for p in first.parent.iterdir()) == ["a.yaml", "b.yaml"]  # no temporary file left
+
+
+def test_an_edit_keeps_the_file_mode_and_writes_through_a_symlink(in_tmp: Path) -> None:
+    first, _ = two_files(in_tmp)
+    first.chmod(0o640)
+    Path("link.yaml").symlink_to(first)
+
+    result = run("roster", "add", "link.yaml", "--email", "ada@x.fr", "--first-name", "Ada")
+
+    assert result.exit_code == 0
+    assert Path("link.yaml").is_symlink()
+    assert first.read_text() == "version: 1\noperators:\n  - email: ada@x.fr\n    first_name: Ada\n"
+    assert stat.S_IMODE(first.stat().st_mode) == 0o640
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_roster_file_is_not_replaced(in_tmp: Path) -> None:
+    first, _ = two_files(in_tmp)
+    first.chmod(0o444)
+
+    result = run("roster", "add", str(first), "--email", "ada@x.fr", "--first-name", "Ada")
+
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {first}: cannot be written (Permission denied); nothing was written\n")
+    assert first.read_text() == "version: 1\noperators:\n  - email: ada@x.fr\n"
