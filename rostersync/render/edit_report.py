@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rostersync.edit.results import EditOutcome, EditResult, OperatorChange
+from rostersync.edit.yaml_edit import split_lines
 from rostersync.render.escape import for_terminal, json_safe
 from rostersync.render.yaml_secrets import masked
 from rostersync.roster.fields import SENSITIVE_MASK
@@ -37,7 +38,8 @@ def unified_diff(result: EditResult) -> str:
     parts: list[str] = []
     for name, after in result.texts.items():
         before = result.before.get(name, "")
-        for line in _file_diff(name, _lines(before), _lines(after), _lines(masked(before)), _lines(masked(after))):
+        for line in _file_diff(name, split_lines(before), split_lines(after), split_lines(masked(before)),
+                                 split_lines(masked(after))):
             body, ending = _ending(line)
             parts.append(for_terminal(body) + (ending or "\n" + _NO_NEWLINE))
     return "".join(parts)
@@ -66,11 +68,6 @@ def _range(start: int, stop: int) -> str:
     if length == 1:
         return str(start + 1)
     return f"{start + 1 if length else start},{length}"
-
-
-def _lines(text: str) -> list[str]:
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _ending(line: str) -> tuple[str, str]:
