@@ -29,6 +29,7 @@ from rostersync.edit import (
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO
 from rostersync.render.edit_report import edit_report_json, unified_diff
 from rostersync.render.edits import describe_change, describe_import
+from rostersync.render.escape import for_terminal
 from rostersync.roster.problems import RosterError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -232,7 +233,7 @@ def _finish(result: EditResult, roster: Path, dry_run: bool, output_format: str,
     if not dry_run:
         result.write()
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {for_terminal(str(warning))}", err=True)
     if output_format == "json":
         click.echo(edit_report_json(result, dry_run=dry_run), nl=False)
         return

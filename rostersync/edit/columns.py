@@ -100,7 +100,8 @@ class HeaderMap:
         fields: dict[str, EditablePath | None] = {}
         headers: dict[str, str] = {}
         for item in items:
-            header, equals, label = item.partition("=")
+            # At the last "=": no field has one in its name, a header may ("Max=chats").
+            header, equals, label = item.rpartition("=")
             header, label = header.strip(), label.strip()
             if not equals or not header:
                 raise ValueError(f"'{item}' is not HEADER=FIELD, such as 'Last Name=name'")

@@ -16,12 +16,17 @@ or German write ``;`` between cells: the separator is taken from the header line
 Every problem of the file is reported in one pass, pinned to the CSV as
 FILE:LINE:COLUMN: what a cell holds, and what the roster's validation says of the
 operator a row asks for (a priority of 5, an unknown profile).
+
+An export is read whole, so it is bounded: at most `MAX_CSV_BYTES` and `MAX_CSV_ROWS`
+rows (100,000 people take about a minute), and a cell at most the csv module's
+128 KiB. Quoting is strict: a quote left open does not swallow the rest of the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,13 +35,14 @@ from typing import Any
 from rostersync.edit.columns import Column, HeaderMap, resolve, spelling, suggestion
 from rostersync.edit.errors import EditError, SharedAnchors
 from rostersync.edit.operations import add_operators, sync_operators
-from rostersync.edit.paths import EMAIL, EditablePath, parse_cell
+from rostersync.edit.paths import EMAIL, EditablePath, parse_cell, text_problem
 from rostersync.edit.results import EditResult, OperatorWish, Origin
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO
-from rostersync.roster.files import read_text_file
 from rostersync.roster.problems import Problem, RosterError
 
 _DELIMITERS = (",", ";", "\t")
+MAX_CSV_BYTES = 16 * 1024 * 1024  # 16 MiB: 100,000 rows of twenty short cells
+MAX_CSV_ROWS = 100_000  # people, besides the header: more than any customer-service team
 
 
 @dataclass(frozen=True)
@@ -78,16 +84,39 @@ def read_csv(csv_file: str | Path, mapping: HeaderMap | Iterable[str] = (), *, i
     """Read an HR export. A header it cannot use (no email column, a column twice, a
     mapping naming no column) raises `RosterError`; problems of cells are returned."""
     path = Path(csv_file)
-    # utf-8-sig: spreadsheets put a byte-order mark before the header.
-    text = read_text_file(path, encoding="utf-8-sig", advice="export the sheet as CSV UTF-8")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]), strict=True)
     header_map = mapping if isinstance(mapping, HeaderMap) else HeaderMap.parse(mapping)
     return _Reader(str(path), reader, header_map, ignore_unknown).export()
 
 
+def _read_text(path: Path) -> str:
+    """The export's text, read up to `MAX_CSV_BYTES` (a pipe or a device too), or
+    `RosterError` saying where it stops being UTF-8."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CSV_BYTES + 1)
+    except OSError as exc:
+        raise RosterError([Problem(str(path), 0, 0, "", f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > MAX_CSV_BYTES:
+        raise RosterError([Problem(str(path), 0, 0, "", f"is larger than {MAX_CSV_BYTES:,} bytes, "
+                                                        "more than an import reads: split it, and import the "
+                                                        "parts without --prune")])
+    try:
+        return data.decode("utf-8-sig")  # -sig: spreadsheets put a byte-order mark before the header
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8-sig", errors="replace")) + 1
+        raise RosterError([Problem(str(path), line, column, "", f"not UTF-8 text ({exc.reason}); "
+                                                                "export the sheet as CSV UTF-8")]) from None
+
+
 def _delimiter(header: str) -> str:
-    found = [d for d in _DELIMITERS if d in header]
-    return found[0] if found else ","
+    """The separator the header line uses most, outside quoted headers ("Name, first")."""
+    unquoted = re.sub(r'"[^"]*"?', "", header)
+    counts = [unquoted.count(d) for d in _DELIMITERS]
+    return _DELIMITERS[counts.index(max(counts))] if max(counts) else ","
 
 
 class _Reader:
@@ -125,7 +154,11 @@ class _Reader:
         """Each row with the line it starts on (a quoted cell may span lines)."""
         start = 1
         try:
-            for row in self.reader:
+            for count, row in enumerate(self.reader):
+                if count > MAX_CSV_ROWS:
+                    self.problem(start, 1, "", f"more than {MAX_CSV_ROWS:,} rows, the most an import reads: "
+                                               "split the file, and import the parts without --prune")
+                    raise RosterError(self.problems)
                 yield start, row
                 start = self.reader.line_num + 1
         except csv.Error as exc:
@@ -177,15 +210,19 @@ class _Reader:
             return None
         email_at = next(c for c in columns if c.field is EMAIL)
         email = row[email_at.number - 1].strip() if email_at.number <= len(row) else ""
+        values = self._values(line, row, columns)  # its problems are reported whatever the email
         if not email:
             self.problem(line, email_at.number, email_at.label, "is empty: every row needs the operator's email")
+            return None
+        refused = text_problem(EMAIL, email)
+        if refused is not None:
+            self.problem(line, email_at.number, email_at.label, refused)
             return None
         first = seen.setdefault(email.lower(), line)
         if first != line:
             self.problem(line, email_at.number, email_at.label,
                          f"'{email}' is also on line {first}: give each person one row")
             return None
-        values = self._values(line, row, columns)
         origin = Origin(self.name, line, email_at.number,
                         tuple((c.field.label, c.number, c.header) for c in columns if c.field is not None))
         return OperatorWish(email, tuple(values), origin)

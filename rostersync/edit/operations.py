@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rostersync.edit.errors import EditError, NeedsTargetFile, SharedAnchors, UnsafeRemoval
-from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value
+from rostersync.edit.paths import EDITABLE, EMAIL, EditablePath, same_value, strings_of, text_problem, typed
 from rostersync.edit.results import EditResult, FieldUpdate, OperatorChange, OperatorWish
 from rostersync.edit.yaml_edit import Entry, Rewritten, RosterText, appended_tag, replaced_tag
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, unsafe_deletion
@@ -94,7 +94,7 @@ def _edit(roster: Path, wishes: Sequence[OperatorWish], file: str | None, prune:
     _validate(texts, rewritten, edit.owners)
     new_texts = {name: r.text for name, r in rewritten.items()}
     asked = zip(wishes, changes[:len(wishes)], strict=True)  # the removals of a sync follow
-    _check_read_back(new_texts, [w for w, c in asked if c.action in ("added", "updated")])
+    _check_read_back(texts, new_texts, [w for w, c in asked if c.action in ("added", "updated")])
     return EditResult(tuple(changes), new_texts, {name: texts[name].text for name in new_texts})
 
 
@@ -163,6 +163,11 @@ def _check_wishes(wishes: Sequence[OperatorWish]) -> None:
     for wish in wishes:
         if any(editable is EMAIL for editable, _ in wish.values):
             raise EditError(f"{wish.email}: the email names the operator and cannot be set as a field")
+        for editable, value in [(EMAIL, wish.email), *wish.values]:
+            refused = next(filter(None, (text_problem(editable, text) for text in strings_of(value))), None)
+            if refused is not None:
+                where = f"{wish.origin}: " if wish.origin else ""
+                raise EditError(f"{where}{editable.label} {refused}; nothing was written")
         first = seen.setdefault(wish.email.lower(), wish)
         if first is not wish:
             raise EditError(f"{wish.email} is asked for twice ({first.origin or 'first'} and {wish.origin or 'again'})")
@@ -257,9 +262,12 @@ def _target(texts: dict[str, RosterText], roster: Path, file: str | None, wish: 
 # --- checking the result -------------------------------------------------------------
 
 
-def _check_read_back(new_texts: dict[str, str], wishes: Sequence[OperatorWish]) -> None:
-    """Every value set reads back as the value asked for. It guards against a value
-    that ruamel.yaml writes in a way the roster's loader reads differently."""
+def _check_read_back(texts: dict[str, RosterText], new_texts: dict[str, str], wishes: Sequence[OperatorWish]
+                     ) -> None:
+    """Every value set reads back as the value asked for, and every other field of the
+    entry as it was. The first guards against a value that ruamel.yaml writes in a way
+    the roster's loader reads differently; the second against a node the entry shares
+    with itself (``call: &c {...}`` and ``video: *c``), which an edit of one changes in both."""
     reread = {name: RosterText(name, text) for name, text in new_texts.items()}
     for wish in wishes:
         entry = next((e for t in reread.values() if (e := t.find(wish.email)) is not None), None)
@@ -268,6 +276,27 @@ def _check_read_back(new_texts: dict[str, str], wishes: Sequence[OperatorWish]) 
             if got is None or not same_value(editable, got, value):
                 raise EditError(f"{wish.email}: {editable.label} would be written as {got!r} "
                                 f"instead of {value!r}; nothing was written (this is a bug in rostersync)")
+        found = _find(texts, wish.email)
+        if found is None or entry is None:
+            continue  # a new operator: nothing else to keep
+        before, after = _leaves(found[1].data), _leaves(entry.data)
+        asked = {editable.path for editable, _ in wish.values}
+        for path in sorted({*before, *after} - asked):
+            if typed(before.get(path)) != typed(after.get(path)):
+                labels = ", ".join(editable.label for editable, _ in wish.values)
+                raise EditError(f"{wish.email}: setting {labels} would also change {'.'.join(path)}, which shares "
+                                "a YAML anchor with it in the entry; nothing was written. Edit the entry by hand, "
+                                "or write the two fields out separately")
+
+
+def _leaves(data: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Each value of an entry that is no mapping, by its path: ``("chat", "max"): 4``."""
+    if not isinstance(data, dict):
+        return {path: data}
+    leaves: dict[tuple[str, ...], Any] = {}
+    for key, value in data.items():
+        leaves.update(_leaves(value, (*path, str(key))))
+    return leaves
 
 
 def _validate(texts: dict[str, RosterText], rewritten: dict[str, Rewritten],

@@ -9,6 +9,8 @@ keys one by one (``call_config.type=ANSWER_FROM_DESK``), so it is split here.
 from __future__ import annotations
 
 import difflib
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +34,17 @@ _EXAMPLES: dict[ValueKind, str] = {
     "str": "Camille", "int": "4", "bool": "true", "str_list": "[fr,en]", "int_list": "[123,456]", "profile": "sales-fr",
 }
 _FALSE = ("false", "no", "0")
+# Characters no name, id or email holds, and that a terminal, an editor or the
+# iAdvize desk would act on rather than show: control (ESC, NUL, line breaks),
+# format (bidi overrides, zero-width), separator and surrogate characters, the
+# categories rostersync.render.escape escapes on output. An edit refuses them, but
+# for the zero-width (non-)joiners that Persian and Indic names are spelt with.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_JOINERS = frozenset("\u200c\u200d")
+# A spreadsheet opening an export of the account runs a cell that starts with one
+# of these as a formula (CSV injection, `=cmd|' /C calc'!A0`); no name starts so.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+_NAMES = (("first_name",), ("name",), ("pseudo",))
 
 
 @dataclass(frozen=True)
@@ -134,9 +147,43 @@ def parse_assignment(text: str) -> tuple[EditablePath, Any]:
     return editable, parse_yaml_value(editable, value.strip())
 
 
+def text_problem(editable: EditablePath, text: str) -> str | None:
+    """Why `text` cannot be set as (part of) `editable`, or None. The message never
+    quotes the text, which may be a secret."""
+    if not text.isprintable():  # decided in C; True for nearly every cell
+        for position, char in enumerate(text, start=1):
+            if unicodedata.category(char) in _UNSAFE_CATEGORIES and char not in _JOINERS:
+                return (f"must be plain text, but holds U+{ord(char):04X} ({_character_kind(char)}) "
+                        f"at character {position}")
+    if editable.path in _NAMES and text.startswith(_FORMULA_STARTS):
+        return (f"starts with '{text[0]}', which a spreadsheet runs as a formula (CSV injection): "
+                f"a name cannot start with {' '.join(_FORMULA_STARTS)}")
+    return None
+
+
+def strings_of(value: Any) -> Iterator[str]:
+    """The strings a value holds: itself, or the items of a list."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_of(item)
+
+
+def _character_kind(char: str) -> str:
+    if char in "\n\r":
+        return "a line break"
+    if unicodedata.category(char) == "Cc":
+        return "a control character"
+    return "an invisible or bidi character"
+
+
 def parse_cell(editable: EditablePath, text: str) -> Any:
     """The value of a non-empty CSV cell, typed per the registry, or ValueError."""
     text = text.strip()
+    problem = text_problem(editable, text)
+    if problem is not None:
+        raise ValueError(problem)
     if editable.kind == "int":
         return _int(text)
     if editable.kind == "bool":
@@ -181,7 +228,7 @@ def same_value(editable: EditablePath, old: Any, new: Any) -> bool:
             return _typed_set(old) == _typed_set(new)
         except TypeError:  # an unhashable item: the roster is wrong anyway, compare as written
             pass
-    return bool(_typed(old) == _typed(new))
+    return bool(typed(old) == typed(new))
 
 
 def _as_list(value: Any) -> Any:
@@ -189,10 +236,10 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _typed(value: Any) -> Any:
-    # True == 1 in Python, but `max: true` and `max: 1` are different rosters.
+def typed(value: Any) -> Any:
+    """`value` as compared: True == 1 in Python, but `max: true` and `max: 1` are different rosters."""
     if isinstance(value, list):
-        return [_typed(item) for item in value]
+        return [typed(item) for item in value]
     return (type(value), value)
 
 

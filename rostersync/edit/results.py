@@ -6,11 +6,17 @@ Plain values: `rostersync.edit.operations` makes them, the renderers
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from rostersync.edit.columns import spelling
+from rostersync.edit.errors import EditError
 from rostersync.edit.paths import EditablePath
 from rostersync.roster.problems import Problem
 
@@ -55,9 +61,40 @@ class EditResult:
         return sum(1 for change in self.changes if change.action == action)
 
     def write(self) -> None:
-        # Bytes, not text mode: the text already holds each line's own ending.
-        for name, text in self.texts.items():
-            Path(name).write_bytes(text.encode("utf-8"))
+        """Write every changed file, or none: each new text goes to a temporary file
+        beside its file, flushed to disk, and only once all are there do they replace
+        the files. `EditError`, with the files left as they were, when one cannot be
+        written (a read-only checkout, a full disk)."""
+        staged: list[tuple[str, str, Path]] = []  # (name, temporary file, the file it replaces)
+        name = ""
+        try:
+            for name, text in self.texts.items():
+                target = Path(name).resolve()  # through a symlink: the link stays a link
+                if not os.access(target, os.W_OK):  # a rename would replace a read-only file all the same
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+                fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+                staged.append((name, temp, target))
+                with os.fdopen(fd, "wb") as out:
+                    out.write(text.encode("utf-8"))  # bytes: the text holds each line's own ending
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(temp, stat.S_IMODE(target.stat().st_mode))  # mkstemp makes it 0600
+            for number, (name, temp, target) in enumerate(staged):
+                try:
+                    os.replace(temp, target)
+                except OSError as exc:
+                    raise _unwritable(exc, name, [done for done, _, _ in staged[:number]]) from None
+        except OSError as exc:
+            raise _unwritable(exc, name, []) from None
+        finally:
+            for _, temp, _ in staged:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)  # gone already, once it has replaced its file
+
+
+def _unwritable(exc: OSError, name: str, done: list[str]) -> EditError:
+    left = f"{', '.join(done)} already written, the others unchanged" if done else "nothing was written"
+    return EditError(f"{name}: cannot be written ({exc.strerror or exc}); {left}")
 
 
 @dataclass(frozen=True)

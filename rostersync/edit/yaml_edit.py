@@ -100,7 +100,7 @@ class RosterText:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        self.lines = _split_lines(text)  # with their own line endings
+        self.lines = split_lines(text)  # with their own line endings
         self.bodies = [_body(line) for line in self.lines]
         # The loader reads "\r\n" as "\n": give it the same lines, so line numbers agree.
         loaded = load_yaml("\n".join(self.bodies), name)  # YamlLoadError: reported by the caller
@@ -302,7 +302,7 @@ class RosterText:
 # --- lines --------------------------------------------------------------------
 
 
-def _split_lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     """Lines with their endings. Unlike str.splitlines, only "\\n" ends a line, as in YAML
     files written by people (a form feed or U+2028 inside a value stays where it is)."""
     parts = text.split("\n")

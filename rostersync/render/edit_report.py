@@ -2,41 +2,79 @@
 and `--format json` of `rostersync roster add | remove | import-csv`.
 
 The diff is the one `git diff` would show after the edit, file by file, with both
-sides named by the path the roster's files were read from, except that secret
-values (``sso_key: ...``) read ``(sensitive)``, as in a plan: it shows where a
-secret changes, never the secret. The JSON report lists the operators added, updated, removed and left unchanged
-(and, for a removal, not found), with the fields set; secrets are masked as in a plan.
+sides named by the path the roster's files were read from, except that every line
+of a secret value (``sso_key: ...``, on one line or several) reads ``(sensitive)``,
+as in a plan: it shows where a secret changes, never the secret. The JSON report
+lists the operators added, updated, removed and left unchanged (and, for a removal,
+not found), with the fields set; secrets are masked as in a plan.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import re
+from collections.abc import Iterator
 from typing import Any
 
 from rostersync.edit.results import EditOutcome, EditResult, OperatorChange
-from rostersync.roster.fields import FIELDS, SENSITIVE_MASK
+from rostersync.edit.yaml_edit import split_lines
+from rostersync.render.escape import for_terminal, json_safe
+from rostersync.render.yaml_secrets import masked
+from rostersync.roster.fields import SENSITIVE_MASK
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
-# A secret field's key and its value: a quoted string, else the rest of the line but
-# a comment (in a flow mapping, the keys after it go too: better hidden than leaked).
-_SECRET = re.compile(r"(?P<key>\b(?:" + "|".join(sorted(spec.roster[-1] for spec in FIELDS if spec.sensitive))
-                     + r")\s*:[ \t]+)(?P<value>'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s#][^\r\n]*?)"
-                     r"(?=[ \t]+#|[ \t]*\r?\n?$)")
+_CONTEXT = 3  # lines around each change, as git diff shows
 _KINDS: tuple[EditOutcome, ...] = ("added", "updated", "removed", "unchanged", "absent")
 
 
 def unified_diff(result: EditResult) -> str:
-    """The changes to every file the edit writes; empty when it writes none."""
+    """The changes to every file the edit writes; empty when it writes none.
+
+    The real texts are compared, so that a secret that changes shows as a changed
+    line; the lines shown are the masked ones (`rostersync.render.yaml_secrets`).
+    Lines end where git's do, at "\\n" only; each is terminal-escaped but for its
+    line ending (a roster's comment may hold a bidi override), so that what the
+    diff shows is what the file holds."""
     parts: list[str] = []
     for name, after in result.texts.items():
         before = result.before.get(name, "")
-        for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                         fromfile=name, tofile=name):
-            line = _SECRET.sub(lambda m: m["key"] + SENSITIVE_MASK, line)
-            parts.append(line if line.endswith("\n") else line + "\n" + _NO_NEWLINE)
+        for line in _file_diff(name, split_lines(before), split_lines(after), split_lines(masked(before)),
+                                 split_lines(masked(after))):
+            body, ending = _ending(line)
+            parts.append(for_terminal(body) + (ending or "\n" + _NO_NEWLINE))
     return "".join(parts)
+
+
+def _file_diff(name: str, old: list[str], new: list[str], old_shown: list[str], new_shown: list[str]
+               ) -> Iterator[str]:
+    """difflib.unified_diff of `old` and `new`, showing the lines of `old_shown` and `new_shown`."""
+    for number, group in enumerate(difflib.SequenceMatcher(None, old, new).get_grouped_opcodes(_CONTEXT)):
+        if number == 0:
+            yield f"--- {name}\n"
+            yield f"+++ {name}\n"
+        (_, old_start, _, new_start, _), (_, _, old_end, _, new_end) = group[0], group[-1]
+        yield f"@@ -{_range(old_start, old_end)} +{_range(new_start, new_end)} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in old_shown[i1:i2])
+                continue
+            yield from ("-" + line for line in old_shown[i1:i2])
+            yield from ("+" + line for line in new_shown[j1:j2])
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it: `5`, `5,3`, or `4,0` when empty."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
+def _ending(line: str) -> tuple[str, str]:
+    for ending in ("\r\n", "\n"):
+        if line.endswith(ending):
+            return line[:-len(ending)], ending
+    return line, ""
 
 
 def edit_report(result: EditResult, *, dry_run: bool) -> dict[str, Any]:
@@ -54,7 +92,8 @@ def edit_report(result: EditResult, *, dry_run: bool) -> dict[str, Any]:
 
 
 def edit_report_json(result: EditResult, *, dry_run: bool) -> str:
-    return json.dumps(edit_report(result, dry_run=dry_run), indent=2, ensure_ascii=False) + "\n"
+    # ensure_ascii=False keeps accented names readable; json_safe escapes what it leaves raw.
+    return json_safe(json.dumps(edit_report(result, dry_run=dry_run), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _change(change: OperatorChange) -> dict[str, Any]:

@@ -30,8 +30,10 @@ def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
     return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": repr(value)})
 
 
+# fullmatch, not match: Python's `$` also matches before a final line break, so
+# match accepts "ada@example.com\n"; JSON Schema's `$` (and the schema) does not.
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise _invalid("email", "a valid email address", value)
     return value
 
@@ -43,7 +45,7 @@ def _check_language(value: str) -> str:
 
 
 def _check_phone(value: str) -> str:
-    if not _PHONE.match(value):
+    if not _PHONE.fullmatch(value):
         raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
     return value
 

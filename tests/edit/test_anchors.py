@@ -118,3 +118,19 @@ def test_anchors_inside_one_entry_are_edited_and_kept(in_tmp: Path) -> None:
     assert (result.exit_code, result.output) == (0, "updated carl@example.com in own.yaml: first_name (unset) -> \"Carl\"\n")
     assert (in_tmp / "own.yaml").read_text() == text.replace(
         "    email: carl@example.com\n", "    email: carl@example.com\n    first_name: Carl\n")
+
+
+@pytest.mark.parametrize(("setting", "also"), [("chat.enabled=false", "call.enabled"), ("call.priority=10", "chat.priority")])
+def test_setting_a_field_whose_node_the_entry_shares_with_another_is_refused(in_tmp: Path, setting: str,
+                                                                             also: str) -> None:
+    # chat and call are one node: setting one would set the other, unasked and unreported.
+    text = "version: 1\noperators:\n  - email: carl@example.com\n    chat: &own {enabled: true}\n    call: *own\n"
+    (in_tmp / "own.yaml").write_text(text)
+
+    result = run("roster", "add", "own.yaml", "--email", "carl@example.com", "--set", setting)
+
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: carl@example.com: setting {setting.split('=')[0]} would also change {also}, which shares a YAML "
+        "anchor with it in the entry; nothing was written. Edit the entry by hand, or write the two fields out "
+        "separately\n"))
+    assert (in_tmp / "own.yaml").read_text() == text

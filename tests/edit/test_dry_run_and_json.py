@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rostersync.cli.main import cli
+from rostersync.render.yaml_secrets import masked
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "operators.yaml"
 
@@ -171,3 +172,55 @@ def test_the_readme_shows_what_the_example_hr_export_does(monkeypatch: pytest.Mo
     assert result.exit_code == 0
     assert result.stdout in readme
     assert all(line in readme for line in result.stderr.splitlines() if "is already in" not in line)
+
+
+SECRETS = (
+    "version: 1\n"
+    "defaults:\n  sso_key: \"shared\n    default-secret\"\n"
+    "operators:\n"
+    "  - email: ada@x.fr\n    sso_key: >-\n      folded-secret\n      second-half\n"
+    "  - email: bob@x.fr\n    sso_key:\n      plain-secret-on-its-own-line\n"
+    "  - {email: cy@x.fr, sso_key: flow-secret, first_name: Cy}\n"
+)
+
+
+@pytest.mark.parametrize("email", ["ada@x.fr", "bob@x.fr", "cy@x.fr"])
+def test_a_secret_written_over_several_lines_never_shows_in_the_diff(in_tmp: Path, email: str) -> None:
+    Path("team.yaml").write_text(SECRETS)
+
+    text = run("roster", "remove", "team.yaml", "--email", email, "--dry-run")
+    report = json.loads(run("roster", "remove", "team.yaml", "--email", email, "--dry-run", "--format", "json").stdout)
+
+    assert text.exit_code == 0
+    assert text.stdout == report["diff"]
+    assert "secret" not in text.stdout and "second-half" not in text.stdout
+    assert f"-  - email: {email}\n" in text.stdout or "-  - {email: cy@x.fr, sso_key: (sensitive)" in text.stdout
+    assert "(sensitive)" in text.stdout
+
+
+def test_the_diff_shows_where_a_secret_changes_and_keeps_the_lines_of_the_file(in_tmp: Path) -> None:
+    Path("team.yaml").write_text(SECRETS)
+
+    result = run("roster", "add", "team.yaml", "--email", "bob@x.fr", "--set", "sso_key=new-secret", "--dry-run")
+
+    assert result.stdout == (
+        "--- team.yaml\n+++ team.yaml\n@@ -8,6 +8,5 @@\n"
+        "       (sensitive)\n"
+        "       (sensitive)\n"
+        "   - email: bob@x.fr\n"
+        "-    sso_key:\n"
+        "-      (sensitive)\n"
+        "+    sso_key: (sensitive)\n"
+        "   - {email: cy@x.fr, sso_key: (sensitive), first_name: Cy}\n"
+    )
+    assert "secret" not in result.output
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("a:\n  sso_key: &k 'it''s'  # c\n  b: *k\n", "a:\n  sso_key: (sensitive)  # c\n  b: *k\n"),
+    ("x: &x [*x]\nsso_key: |\r\n  one\r\n\r\n  two\r\n", "x: &x [*x]\nsso_key: (sensitive)\r\n  (sensitive)\r\n\r\n"
+                                                      "  (sensitive)\r\n"),
+    ("sso_key: [unclosed\nother: 1\n", "sso_key: (sensitive)\nother: 1\n"),  # not YAML: the line goes
+])
+def test_masked_keeps_every_line_and_byte_but_the_secret(text: str, shown: str) -> None:
+    assert masked(text) == shown

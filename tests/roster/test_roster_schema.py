@@ -174,6 +174,19 @@ def test_each_invalid_roster_the_schema_can_express_is_caught(text: str, flagged
     assert schema_errors(text) == flagged
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('version: 1\noperators:\n  - email: "ada@example.com\\n"\n',
+     "must be a valid email address, got 'ada@example.com\\n'"),
+    (one_operator('call_config: {type: ANSWER_FROM_PHONE, phone_number: "+33612345678\\n"}\n'),
+     "must be a phone number with its international prefix, such as '+33123456789', got '+33612345678\\n'"),
+], ids=["email", "phone"])
+def test_a_value_ending_in_a_line_break_is_refused_as_editors_refuse_it(text: str, message: str) -> None:
+    # In editors (JavaScript) and check-jsonschema (ECMA regexes) a pattern's `$` ends
+    # the string; in Python it may stand before a final line break, which validate
+    # once let through. (python-jsonschema, which uses Python's, is the lenient one.)
+    assert validate_problems(text) == [message]
+
+
 def test_of_a_file_with_many_problems_the_schema_catches_each_one_a_file_decides() -> None:
     # test_every_problem_is_reported_at_once, and more.
     text = textwrap.dedent("""\
