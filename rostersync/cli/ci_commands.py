@@ -30,7 +30,7 @@ from rostersync.ci.github import DEFAULT_BOT, GitHub, github_from_env, pull_requ
 from rostersync.ci.gitlab import GitLab, gitlab_from_env
 from rostersync.ci.issues import IssueTracker, report_drift
 from rostersync.ci.threads import Thread, find_ours, fit_body, upsert
-from rostersync.cli.connection import Connection, connection_options, open_client
+from rostersync.cli.connection import Connection, connection_options, digest_secret, open_client
 from rostersync.cli.errors import LIBRARY_ERRORS, CliFailure, describe_failure
 from rostersync.plan.errors import UnsafePlanError
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
@@ -148,7 +148,7 @@ def ci_plan(roster: Path, connection: Connection, comment_path: Path, summary_pa
         wanted = load_roster(roster)
         client = open_client(connection)
         context = replace(context, account=account_of(client.base_url, sandbox=connection.sandbox))
-        the_plan = plan_roster(client, wanted)
+        the_plan = plan_roster(client, wanted, api_key=digest_secret(connection))
     except LIBRARY_ERRORS as exc:
         failure = render_failure_markdown(_failure_title(exc), consequence, describe_failure(exc), context)
         _write(comment_path, failure)

@@ -48,7 +48,8 @@ if TYPE_CHECKING:  # imported when --api graphql is chosen: graphql-core costs a
     from rostersync.api.graphql import Credentials, GraphQLBackend
 
 __all__ = ["API_CHOICES", "MAX_KEY_FILE_BYTES", "Backend", "Connection", "account_name", "api_option",
-           "capabilities_for", "capabilities_of", "connection_options", "log", "make_graphql_backend",
+           "capabilities_for", "capabilities_of", "connection_options", "digest_secret", "log",
+           "make_graphql_backend",
            "open_backend", "open_client", "plan_target", "signing_secret"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -262,6 +263,20 @@ def signing_secret(connection: Connection) -> str:
         credentials = _graphql_credentials(connection)
         return credentials.password or credentials.access_token or ""
     return SANDBOX_KEY if connection.sandbox else _read_key(connection)
+
+
+DIGEST_KEY_ENV = "ROSTERSYNC_DIGEST_KEY"
+
+
+def digest_secret(connection: Connection) -> str:
+    """What a plan's digest hashes secrets under (`rostersync.plan.digest`): the
+    environment's ``ROSTERSYNC_DIGEST_KEY`` when set, else `signing_secret`.
+
+    A CI flow plans with one key and applies with another (the pull request's key
+    must not write); both jobs then set ``ROSTERSYNC_DIGEST_KEY`` to the same value
+    (the recipes: the plan key), or a plan that sets a secret never matches its
+    reviewed digest."""
+    return os.environ.get(DIGEST_KEY_ENV, "").strip() or signing_secret(connection)
 
 
 def _graphql_credentials(connection: Connection) -> Credentials:

@@ -26,6 +26,7 @@ from rostersync.cli.connection import (
     account_name,
     capabilities_of,
     connection_options,
+    digest_secret,
     log,
     open_backend,
     plan_target,
@@ -112,7 +113,7 @@ def signing_key(connection: Connection) -> str:
 def make_plan(roster: Roster, connection: Connection, client: Backend, only: tuple[str, ...] = (),
               files: tuple[Path, ...] = ()) -> Plan:
     log(connection, f"Reading the operators in scope from {account_name(connection, client)} ...")
-    return plan_roster(client, roster, only=only, files=files, api_key=signing_key(connection))
+    return plan_roster(client, roster, only=only, files=files, api_key=digest_secret(connection))
 
 
 @click.command()
@@ -190,7 +191,7 @@ def apply(target: Path, connection: Connection, output_format: str, color: str, 
                                        "keeps the selection it was made with.")
             run.show(load_fresh_plan(client, target, target_of(connection, client.base_url),
                                      api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
-                                     force=force).plan)
+                                     force=force).plan.with_digest_key(digest_secret(connection)))
             if expect_digest is not None:
                 check_digest(run.plan, expect_digest)
         else:

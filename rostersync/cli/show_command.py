@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from rostersync.cli.connection import Connection, log
+from rostersync.cli.connection import Connection, digest_secret, log
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.plan_commands import echo_plan, signing_key
 from rostersync.cli.terminal import color_choice, color_options
@@ -45,4 +45,4 @@ def show(planfile: Path, output_format: str, color: str, no_color: bool, api_key
                             max_rps=None)
     saved = read_saved_plan(planfile, api_key=signing_key(connection))
     log(connection, f"A saved plan for {for_terminal(saved.base_url)}.")
-    echo_plan(saved.plan, output_format, color_choice(color, no_color))
+    echo_plan(saved.plan.with_digest_key(digest_secret(connection)), output_format, color_choice(color, no_color))

@@ -152,6 +152,8 @@ def test_github_keeps_the_write_key_out_of_pull_requests_and_forks() -> None:
     for name in ("plan", "fork", "drift"):
         assert "secrets.IADVIZE_API_KEY" not in text[name] and "environment" not in jobs[name]
     assert "secrets.IADVIZE_PLAN_API_KEY" in text["plan"]
+    # The apply keys the digest as the plan did, or a reviewed plan setting a secret never matches.
+    assert "ROSTERSYNC_DIGEST_KEY: ${{ secrets.IADVIZE_PLAN_API_KEY }}" in text["apply"]
     assert "head.repo.full_name == github.repository" in jobs["plan"]["if"]
     assert "head.repo.full_name != github.repository" in jobs["fork"]["if"]
     assert "secrets." not in text["fork"] and jobs["fork"]["permissions"] == {}
@@ -188,7 +190,9 @@ def test_gitlab_plans_merge_requests_applies_merges_and_checks_drift() -> None:
     apply = pipeline["apply"]
     assert apply["resource_group"] == "iadvize-apply" and apply["interruptible"] is False
     assert apply["environment"] == {"name": "iadvize"}
-    assert apply["variables"] == {"IADVIZE_API_KEY": "$IADVIZE_APPLY_API_KEY"}
+    # The digest is keyed like the merge request's plan, or a plan setting a secret never matches.
+    assert apply["variables"] == {"IADVIZE_API_KEY": "$IADVIZE_APPLY_API_KEY",
+                                  "ROSTERSYNC_DIGEST_KEY": "$IADVIZE_PLAN_API_KEY"}
     assert pipeline["plan"]["interruptible"] is True
     for name in ("plan", "drift"):
         assert pipeline[name]["variables"] == {"IADVIZE_API_KEY": "$IADVIZE_PLAN_API_KEY"}
