@@ -38,7 +38,6 @@ __all__ = [
     "digest_marker",
     "fenced",
     "header_lines",
-    "plan_digest",
     "render_plan_markdown",
 ]
 
@@ -82,12 +81,6 @@ class CommentContext:
     full_plan: str = "the job log"
     full_plan_url: str | None = None
     markers: tuple[str, ...] = field(default=(COMMENT_MARKER,))
-
-
-def plan_digest(plan: Plan) -> str | None:
-    """The plan's digest (``sha256:`` and 64 hex digits), or None where the plan has none."""
-    digest = getattr(plan, "digest", None)  # Plan.digest is another branch's; read it only if present
-    return digest if isinstance(digest, str) else None
 
 
 def digest_marker(digest: str) -> str:
@@ -349,7 +342,7 @@ def render_plan_markdown(plan: Plan, context: CommentContext | None = None, *, l
     `refused` is why the plan may not be applied (the delete guard's message): it is
     said at the top, and the comment carries no digest for the apply job to take."""
     context = context or CommentContext()
-    head = header_lines(context, context.title, scope=describe_scope(plan.scope), digest=plan_digest(plan),
+    head = header_lines(context, context.title, scope=describe_scope(plan.scope), digest=plan.digest,
                         reviewable=refused is None)
     if refused is not None:
         head += ["", f"> 🛑 **Refused:** {markdown_text(refused)}"]

@@ -103,11 +103,14 @@ def test_the_markdown_plan_is_inert_text_in_code_spans(runner: CliRunner, hostil
     roster, eve, mallory = hostile
     result = run(runner, "plan", "-q", "--format", "markdown", str(roster))
     assert result.exit_code == 0
+    # The digest `apply --expect-digest` takes, the same as the JSON plan's (its value: tests/plan/test_digest.py).
+    digest = json.loads(run(runner, "plan", "-q", "--format", "json", str(roster)).stdout)["digest"]
     assert result.stdout == (
         "<!-- rostersync-plan -->\n"
+        f"<!-- rostersync-digest: {digest} -->\n"
         "### rostersync plan\n"
         "\n"
-        "Scope: group 7\n"
+        f"Scope: group 7 · Digest: `{digest}`\n"
         "\n"
         "**0 to create, 1 to update, 1 to delete** (3 unchanged).\n"
         "\n"

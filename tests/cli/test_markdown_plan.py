@@ -15,7 +15,8 @@ def test_long_groups_are_folded_and_short_ones_are_not() -> None:
     plan = Plan(creates + (update, Delete("gone@example.com", 13, "f2")), unchanged=4, live_in_scope=6)
     text = render_plan_markdown(plan)
     lines = text.splitlines()
-    assert lines[:6] == [COMMENT_MARKER, "### rostersync plan", "", "Scope: the whole account", "",
+    assert lines[:7] == [COMMENT_MARKER, f"<!-- rostersync-digest: {plan.digest} -->", "### rostersync plan", "",
+                         f"Scope: the whole account · Digest: `{plan.digest}`", "",
                          "**6 to create, 1 to update, 1 to delete** (4 unchanged)."]
     assert "<details><summary><b>➕ Create (6)</b></summary>" in lines
     assert "Every one of them gets `sso_key: (sensitive)`." in lines

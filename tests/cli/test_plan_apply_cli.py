@@ -195,11 +195,14 @@ def test_markdown_format_is_a_pull_request_comment(account: Sandbox, runner: Cli
     result = run(runner, "plan", "-q", "--format", "markdown", str(roster))
     ids = {op["email"].lower(): op["id"] for op in account.store.list()}
     line = ROSTER.splitlines().index("  - email: new@example.com") + 1  # where the create comes from
+    # The digest `apply --expect-digest` takes, the same as the JSON plan's (its value: tests/plan/test_digest.py).
+    digest = json.loads(run(runner, "plan", "-q", "--format", "json", str(roster)).stdout)["digest"]
     assert result.stdout == (
         "<!-- rostersync-plan -->\n"
+        f"<!-- rostersync-digest: {digest} -->\n"
         "### rostersync plan\n"
         "\n"
-        "Scope: group 7\n"
+        f"Scope: group 7 · Digest: `{digest}`\n"
         "\n"
         "**1 to create, 1 to update, 1 to delete** (1 unchanged).\n"
         "\n"

@@ -167,7 +167,11 @@ def test_show_prints_a_saved_plan_as_json_and_markdown(runner: CliRunner, saved_
     assert data["changes"][0]["fields"]["sso_key"] == "(sensitive)"
     markdown = run(runner, "show", "-q", "--format", "markdown", str(saved))
     assert markdown.exit_code == 0
-    assert "  - `sso_key`: `(sensitive)`\n" in markdown.stdout
+    # The comment's layout: the saved plan's digest in the header and its marker, the
+    # create a table row whose secret is masked.
+    assert f"<!-- rostersync-digest: {digest} -->\n" in markdown.stdout
+    assert f" · Digest: `{digest}`\n" in markdown.stdout
+    assert "| new@example.com | Newcomer | `roles: [operator]` `group: 7` `sso_key: (sensitive)` |" in markdown.stdout
     for output_format in ("text", "json", "markdown"):
         assert SECRET not in run(runner, "show", "--format", output_format, str(saved)).output
 

@@ -22,9 +22,6 @@ from rostersync.cli.main import cli
 ROOT = Path(__file__).parents[2]
 GITHUB = ROOT / "examples/ci/github-actions.yml"
 GITLAB = ROOT / "examples/ci/gitlab-ci.yml"
-# Options the recipes use that come with another branch (the digest): until it lands
-# the recipe checks skip, saying so, rather than fail.
-PENDING_OPTIONS = {("apply", "--expect-digest")}
 # actionlint (up to 1.7.12 at least) does not know `concurrency.queue`, which GitHub
 # added in May 2026 and the apply job needs (without it a third merge cancels the
 # apply waiting before it). That one message is ignored; everything else must pass.
@@ -41,9 +38,8 @@ def rostersync_calls(text: str) -> list[list[str]]:
     return calls
 
 
-def missing_pending(argv: list[str]) -> set[tuple[str, str]]:
-    """Check that `argv` names a command and only its options; return the pending
-    options it uses that do not exist yet."""
+def assert_command_exists(argv: list[str]) -> None:
+    """Check that `argv` names a command and only its options."""
     group: click.Command = cli
     ctx = click.Context(cli)
     while isinstance(group, click.Group):
@@ -52,19 +48,9 @@ def missing_pending(argv: list[str]) -> set[tuple[str, str]]:
         assert command is not None, f"no command {name!r}"
         group = command
     known = {opt for param in group.params for opt in getattr(param, "opts", [])}
-    pending = set()
     for arg in argv:
         if arg.startswith("-"):
-            option = arg.split("=")[0]
-            if option not in known and (group.name, option) in PENDING_OPTIONS:
-                pending.add((str(group.name), option))
-                continue
-            assert option in known, f"{group.name} has no option {arg}"
-    return pending
-
-
-def assert_command_exists(argv: list[str]) -> None:
-    assert not missing_pending(argv)
+            assert arg.split("=")[0] in known, f"{group.name} has no option {arg}"
 
 
 def scripts_of(node: Any) -> list[str]:
@@ -82,16 +68,12 @@ def scripts_of(node: Any) -> list[str]:
     return []
 
 
-def check_calls(node: Any) -> tuple[list[list[str]], set[tuple[str, str]]]:
-    """Every rostersync call of a recipe, checked, and the pending options among them."""
+def check_calls(node: Any) -> list[list[str]]:
+    """Every rostersync call of a recipe, checked."""
     calls = [argv for script in scripts_of(node) for argv in rostersync_calls(script)]
-    return calls, set().union(*(missing_pending(argv) for argv in calls))
-
-
-def skip_if_pending(pending: set[tuple[str, str]]) -> None:
-    """Called last: the rest of the test has run."""
-    if pending:
-        pytest.skip(f"waiting for the digest branch: {sorted(pending)} not there yet (all else checked)")
+    for argv in calls:
+        assert_command_exists(argv)
+    return calls
 
 
 def names(calls: list[list[str]]) -> list[str]:
@@ -113,10 +95,9 @@ def test_github_plans_pull_requests_applies_merges_and_checks_drift() -> None:
     assert set(jobs) == {"plan", "fork", "apply", "drift"}
     for job in jobs.values():
         assert all("uses" in step or "run" in step for step in job["steps"])
-    calls, pending = check_calls(workflow)
+    calls = check_calls(workflow)
     assert names(calls) == ["ci plan", "ci github comment", "ci github reviewed-plan", "apply", "ci outcome",
                             "ci github comment", "ci plan", "ci github drift-issue"]
-    skip_if_pending(pending)
 
 
 def test_github_applies_only_the_reviewed_digest() -> None:
@@ -184,7 +165,7 @@ def test_gitlab_plans_merge_requests_applies_merges_and_checks_drift() -> None:
     pipeline = yaml.safe_load(GITLAB.read_text())
     assert pipeline["stages"] == ["plan", "apply"]
     assert pipeline["image"] == "python:3.12"  # git, for the install from a tag
-    calls, pending = check_calls(pipeline)
+    calls = check_calls(pipeline)
     assert names(calls) == ["ci plan", "ci gitlab note", "ci gitlab reviewed-plan", "apply", "ci outcome",
                             "ci gitlab note", "ci plan", "ci gitlab drift-issue"]
     apply = pipeline["apply"]
@@ -204,7 +185,6 @@ def test_gitlab_plans_merge_requests_applies_merges_and_checks_drift() -> None:
     assert fork in pipeline["fork-note"]["rules"][0]["if"]
     assert "rostersync apply --yes --expect-digest \"$digest\" \"$ROSTER\"" in apply["script"][0]
     assert "artifacts" not in GITLAB.read_text()
-    skip_if_pending(pending)
 
 
 def test_pre_commit_hook_runs_validate() -> None:

@@ -106,7 +106,10 @@ def test_hostile_values_render_as_text_in_tables_and_lists() -> None:
                  Delete("gone@example.com", 13, "f", HOSTILE, ("a|b",))), unchanged=0, live_in_scope=2)
     tokens = MD.parse(render_plan_markdown(plan))
     children = [c for t in tokens if t.type == "inline" for c in t.children or []]
-    assert [t for t in tokens if t.type == "html_block"] == [tokens[0]]  # the marker comment only
+    # The two markers only: the comment's, and the digest's (64 hex digits, nothing from a value).
+    assert [t for t in tokens if t.type == "html_block"] == tokens[:2]
+    assert [t.content for t in tokens[:2]] == [f"{COMMENT_MARKER}\n", f"<!-- rostersync-digest: {plan.digest} -->\n"]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", plan.digest)
     assert [c for c in children if c.type == "html_inline"] == []
     assert [t.type for t in tokens].count("tr_open") == 4  # two tables, a head and a row each
     assert [t.type for t in tokens].count("td_open") == 8  # four cells a row: no | split one

@@ -46,8 +46,18 @@ def test_text_plan_no_value_can_forge_a_line() -> None:
 
 
 def test_markdown_plan_no_value_can_forge_a_line_or_a_link() -> None:
-    lines = render_plan_markdown(hostile_plan()).splitlines()
-    assert lines[6:25] == [
+    plan = hostile_plan()
+    lines = render_plan_markdown(plan).splitlines()
+    assert lines[:7] == [
+        "<!-- rostersync-plan -->",
+        f"<!-- rostersync-digest: {plan.digest} -->",
+        "### rostersync plan",
+        "",
+        f"Scope: the whole account · Digest: `{plan.digest}`",
+        "",
+        "**1 to create, 1 to update, 1 to delete** (0 unchanged).",
+    ]
+    assert lines[7:26] == [
         "",
         "> ⚠️ live operator #&#8203;12 (ada@example.com): got '\\\\x1b\\[31mred' @&#8203;team",
         "",
