@@ -17,7 +17,7 @@ from graphql import build_schema, get_introspection_query, graphql_sync
 from graphql_support import EMAIL, PASSWORD, FakeClock
 from hostile_server import Answer, HostileServer, Request, hostile
 
-from rostersync.api.errors import UnexpectedResponseError
+from rostersync.api.errors import RejectedError, ServerError, UnexpectedResponseError
 from rostersync.api.graphql import Credentials, GraphQLBackend
 from rostersync.api.graphql import backend as backend_module
 from rostersync.api.options import ClientOptions
@@ -141,3 +141,31 @@ def test_a_next_page_without_a_new_cursor_is_refused(server: HostileServer, cloc
     backend = backend_of(server, clock, api(answer))
     with pytest.raises(UnexpectedResponseError, match="hasNextPage without a new endCursor"):
         backend.list_operators()
+
+
+# --- errors -------------------------------------------------------------------------
+
+def test_huge_errors_and_a_lying_retry_policy_are_bounded(server: HostileServer, clock: FakeClock) -> None:
+    error = {"message": "boom\x1b[2J" * 20_000, "extensions": {"name": "N\x1b" * 20_000, "retryPolicy": "RETRY"}}
+    backend = backend_of(server, clock, api(lambda body: Answer(200, {"errors": [error] * 10})), max_attempts=3)
+    with pytest.raises(ServerError) as caught:
+        backend.list_operators()
+    assert len(str(caught.value)) < 1_500
+    assert users_requests(server) == 3  # "retry" believed max_attempts times, not for ever
+
+
+def test_huge_user_errors_fail_the_change_with_a_bounded_message(server: HostileServer, clock: FakeClock) -> None:
+    refusal = {"__typename": "E" * 5_000, "message": "no\x1b[2J" * 5_000}
+    backend = backend_of(server, clock, api(lambda body: Answer(
+        200, {"data": {"userCreate": {"user": None, "userErrors": [refusal] * 12}}})))
+    with pytest.raises(RejectedError, match="the API refused it") as caught:
+        backend.create_operator({"email": "new@example.com", "name": "New", "pseudo": "New"})
+    assert len(str(caught.value)) < 1_000 and "(and 2 more)" in str(caught.value)
+    assert len(caught.value.server_message or "") < 5_000
+
+
+def test_user_errors_that_are_not_a_list_fail_the_change(server: HostileServer, clock: FakeClock) -> None:
+    backend = backend_of(server, clock, api(lambda body: Answer(
+        200, {"data": {"userCreate": {"user": None, "userErrors": {"message": "refused"}}}})))
+    with pytest.raises(UnexpectedResponseError, match="userErrors is not a list"):
+        backend.create_operator({"email": "new@example.com", "name": "New", "pseudo": "New"})

@@ -40,6 +40,7 @@ from rostersync.api.graphql.transport import CallKind, GraphQLReply, GraphQLTran
 from rostersync.api.listing import MAX_PAGES, check_unique_emails
 from rostersync.api.options import ClientOptions
 from rostersync.api.records import OperatorRecord, RecordError
+from rostersync.api.redaction import cut
 from rostersync.api.transport import _new_session, _timeouts  # private: shared on purpose
 
 __all__ = ["GraphQLBackend"]
@@ -47,6 +48,9 @@ __all__ = ["GraphQLBackend"]
 logger = logging.getLogger("rostersync.api")
 
 Filters = Mapping[str, "str | int"]
+
+MAX_USER_ERRORS = 10  # userErrors quoted in an error message, each cut, then all cut again
+MAX_USER_ERRORS_CHARS = 600
 
 
 class GraphQLBackend:
@@ -284,11 +288,17 @@ class GraphQLBackend:
         payload = reply.data.get(mutation)
         if not isinstance(payload, Mapping):
             raise UnexpectedResponseError(f"{action}: the reply has no {mutation} payload")
-        errors = [(str(error.get("__typename") or "UserError"), str(error.get("message") or ""))
-                  for error in payload.get("userErrors") or () if isinstance(error, Mapping)]
+        listed = payload.get("userErrors")
+        if listed is not None and not isinstance(listed, list):
+            raise UnexpectedResponseError(f"{action}: the {mutation} payload's userErrors is not a list")
+        errors = [(cut(str(error.get("__typename") or "UserError"), 80), cut(str(error.get("message") or ""), 300))
+                  for error in (listed if isinstance(listed, list) else ())[:MAX_USER_ERRORS]
+                  if isinstance(error, Mapping)]
         if not errors:
             return payload
-        text = "; ".join(f"{name}: {message}" for name, message in errors)
+        more = len(listed) - MAX_USER_ERRORS if isinstance(listed, list) else 0
+        text = cut("; ".join(f"{name}: {message}" for name, message in errors), MAX_USER_ERRORS_CHARS)
+        text += f" (and {more} more)" if more > 0 else ""
         if all(name in docs.NOT_FOUND_ERRORS for name, _ in errors):
             error = NotFoundError(f"{action}: not found ({text})", method="POST", path="/graphql", status=200,
                                   server_message=text, attempts=reply.attempts)
