@@ -169,3 +169,19 @@ def test_user_errors_that_are_not_a_list_fail_the_change(server: HostileServer, 
         200, {"data": {"userCreate": {"user": None, "userErrors": {"message": "refused"}}}})))
     with pytest.raises(UnexpectedResponseError, match="userErrors is not a list"):
         backend.create_operator({"email": "new@example.com", "name": "New", "pseudo": "New"})
+
+
+# --- the token's lifetime -----------------------------------------------------------
+
+@pytest.mark.parametrize("expires_in", [10**400, float("inf"), float("nan"), True, -5, 0, "3600", None],
+                         ids=["400 digits", "Infinity", "NaN", "true", "negative", "zero", "a string", "null"])
+def test_an_unbelievable_expires_in_is_the_documented_day(server: HostileServer, clock: FakeClock,
+                                                          expires_in: Any) -> None:
+    backend = backend_of(server, clock, api(pages_of([user(1)]), expires_in=expires_in))
+    assert [record.id for record in backend.list_operators()] == [1]
+    clock.advance(23 * 3600)  # within the documented 24 hours: the token is kept
+    backend.list_operators()
+    assert backend.login_count == 1
+    clock.advance(3600)  # past it: renewed before it is refused
+    backend.list_operators()
+    assert backend.login_count == 2
