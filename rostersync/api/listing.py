@@ -205,7 +205,7 @@ class _HasEmail(_HasId, Protocol):
     def fields(self) -> Mapping[str, Any]: ...
 
 
-def check_unique_emails(records: Iterable[_HasEmail], *, path: str, action: str) -> None:
+def check_unique_emails(records: Iterable[_HasEmail], *, path: str, action: str, method: str = "GET") -> None:
     """Two operators with one email (compared case-insensitively) make a listing useless
     to match a roster against: refuse it, naming both."""
     seen: dict[str, int] = {}
@@ -217,10 +217,10 @@ def check_unique_emails(records: Iterable[_HasEmail], *, path: str, action: str)
         other = seen.setdefault(key, record.id)
         if other != record.id:
             shown = email if len(email) <= 80 else email[:77] + "..."
-            message = (f"{action} (GET {path}): operators #{other} and #{record.id} have the same email "
+            message = (f"{action} ({method} {path}): operators #{other} and #{record.id} have the same email "
                        f"{shown!r} (compared case-insensitively), so nothing tells which one a roster means: "
                        "change or delete one of them on the account, then run again")
-            raise UnexpectedResponseError(message, method="GET", path=path)
+            raise UnexpectedResponseError(message, method=method, path=path)
 
 
 def _count_or_none(value: Any) -> int | None:

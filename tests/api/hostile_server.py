@@ -35,6 +35,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     target: str  # the request line's target as sent (absolute-form through a proxy)
+    body: bytes = b""
 
     @property
     def page(self) -> int:
@@ -100,11 +101,10 @@ class HostileServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-                request = Request(self.command, parts.path, query, dict(self.headers), self.path)
+                request = Request(self.command, parts.path, query, dict(self.headers), self.path, body)
                 if len(server.seen) < 10_000:
                     server.seen.append(request)
                 self._write(server.behaviour(request))

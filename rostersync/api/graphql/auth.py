@@ -45,7 +45,8 @@ logger = logging.getLogger("rostersync.api")
 LOGINS_PER_MINUTE = 10  # per user, documented
 WINDOW_S = 60.0
 RENEW_MARGIN_CAP_S = 300.0
-DEFAULT_LIFETIME_S = 86_400  # documented; used when expires_in is missing
+DEFAULT_LIFETIME_S = 86_400.0  # documented; used when expires_in is missing or not believable
+MAX_LIFETIME_S = 30 * 86_400.0
 LOGIN_ATTEMPTS = 4
 
 
@@ -181,8 +182,7 @@ class TokenProvider:
         if not isinstance(value, str) or not value.strip() or token_type.lower() != "bearer":
             return UnexpectedResponseError("login: the token endpoint's reply has no Bearer access_token: "
                                            "check IADVIZE_TOKEN_URL", status=status), None
-        lifetime = body.get("expires_in", DEFAULT_LIFETIME_S)
-        seconds = float(lifetime) if isinstance(lifetime, (int, float)) and lifetime > 0 else DEFAULT_LIFETIME_S
+        seconds = _lifetime(body.get("expires_in"))
         margin = min(RENEW_MARGIN_CAP_S, seconds / 10)
         return _Token(value.strip(), self._clock() + seconds - margin)
 
@@ -193,6 +193,18 @@ class TokenProvider:
             self._on_request(RequestEvent("POST", self._path, status, self._clock() - sent, attempt, error))
         except Exception:  # a broken log hook must not stop a login
             logger.exception("the on_request hook failed")
+
+
+def _lifetime(expires_in: Any) -> float:
+    """``expires_in`` in seconds, trusted only as a positive number of at most a
+    :data:`MAX_LIFETIME_S`: missing, negative, huge or not a number (a boolean, a
+    string, a 400-digit integer, ``Infinity``) is the documented 24 hours. A 401
+    renews a token whatever its announced lifetime."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
+        return DEFAULT_LIFETIME_S
+    if not 0 < expires_in <= MAX_LIFETIME_S:  # NaN fails too
+        return DEFAULT_LIFETIME_S
+    return float(expires_in)
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

@@ -37,8 +37,10 @@ from rostersync.api.graphql.mapping import (
 )
 from rostersync.api.graphql.schema_check import LiveSchema, check_documents, read_live_schema, samples_for
 from rostersync.api.graphql.transport import CallKind, GraphQLReply, GraphQLTransport
+from rostersync.api.listing import MAX_PAGES, check_unique_emails
 from rostersync.api.options import ClientOptions
 from rostersync.api.records import OperatorRecord, RecordError
+from rostersync.api.redaction import cut
 from rostersync.api.transport import _new_session, _timeouts  # private: shared on purpose
 
 __all__ = ["GraphQLBackend"]
@@ -46,6 +48,9 @@ __all__ = ["GraphQLBackend"]
 logger = logging.getLogger("rostersync.api")
 
 Filters = Mapping[str, "str | int"]
+
+MAX_USER_ERRORS = 10  # userErrors quoted in an error message, each cut, then all cut again
+MAX_USER_ERRORS_CHARS = 600
 
 
 class GraphQLBackend:
@@ -157,8 +162,9 @@ class GraphQLBackend:
         unknown = sorted(set(wanted) - set(docs.USER_FILTERS))
         if unknown:
             raise ValueError(f"unknown filter(s) {', '.join(unknown)}: use {', '.join(sorted(docs.USER_FILTERS))}")
-        records = [record for record in self._pages(wanted) if _matches(record, wanted)]
-        return records
+        listed = list(self._pages(wanted))  # whole, checked, before any filtering
+        check_unique_emails(listed, path="/graphql", action="list users", method="POST")
+        return [record for record in listed if _matches(record, wanted)]
 
     def _pages(self, wanted: Mapping[str, str | int]) -> Iterator[OperatorRecord]:
         live = self.check_schema()
@@ -167,7 +173,7 @@ class GraphQLBackend:
         seen: set[int] = set()
         cursors: set[str] = set()
         skipped = 0
-        for page in range(1, 100_000):
+        for page in range(1, MAX_PAGES + 1):
             reply = self._execute(lambda live: docs.list_users(sorted(live.user_filters)),
                                   {"first": docs.PAGE_SIZE, "after": after, **sent}, kind="read",
                                   action=f"list users (page {page})")
@@ -178,16 +184,26 @@ class GraphQLBackend:
                 record = self._professional(edge.get("node") if isinstance(edge, Mapping) else None, "list users")
                 if record is None:
                     skipped += 1
-                elif record.id not in seen:
-                    seen.add(record.id)
-                    yield record
+                    continue
+                if record.id in seen:  # the server repeats itself, or the account changed while read
+                    raise UnexpectedResponseError(f"list users (page {page}): user #{record.id} is listed twice, so "
+                                                  "the listing cannot be trusted: run again", method="POST",
+                                                  path="/graphql")
+                seen.add(record.id)
+                yield record
             info = connection.get("pageInfo") or {}
             after = info.get("endCursor") if isinstance(info, Mapping) else None
-            if not (isinstance(info, Mapping) and info.get("hasNextPage")):
+            if not (isinstance(info, Mapping) and info.get("hasNextPage") is True):
                 break
+            if not connection["edges"]:
+                raise UnexpectedResponseError(f"list users (page {page}): an empty page says another follows",
+                                              method="POST", path="/graphql")
             if not isinstance(after, str) or after in cursors:
                 raise UnexpectedResponseError(f"list users (page {page}): hasNextPage without a new endCursor")
             cursors.add(after)
+        else:
+            raise UnexpectedResponseError(f"list users: more than {MAX_PAGES} pages, more than rostersync reads of "
+                                          "one listing (MAX_PAGES)", method="POST", path="/graphql")
         logger.debug("list users: %d users that are not professionals (or deleted) left out", skipped)
 
     @staticmethod
@@ -272,11 +288,17 @@ class GraphQLBackend:
         payload = reply.data.get(mutation)
         if not isinstance(payload, Mapping):
             raise UnexpectedResponseError(f"{action}: the reply has no {mutation} payload")
-        errors = [(str(error.get("__typename") or "UserError"), str(error.get("message") or ""))
-                  for error in payload.get("userErrors") or () if isinstance(error, Mapping)]
+        listed = payload.get("userErrors")
+        if listed is not None and not isinstance(listed, list):
+            raise UnexpectedResponseError(f"{action}: the {mutation} payload's userErrors is not a list")
+        errors = [(cut(str(error.get("__typename") or "UserError"), 80), cut(str(error.get("message") or ""), 300))
+                  for error in (listed if isinstance(listed, list) else ())[:MAX_USER_ERRORS]
+                  if isinstance(error, Mapping)]
         if not errors:
             return payload
-        text = "; ".join(f"{name}: {message}" for name, message in errors)
+        more = len(listed) - MAX_USER_ERRORS if isinstance(listed, list) else 0
+        text = cut("; ".join(f"{name}: {message}" for name, message in errors), MAX_USER_ERRORS_CHARS)
+        text += f" (and {more} more)" if more > 0 else ""
         if all(name in docs.NOT_FOUND_ERRORS for name, _ in errors):
             error = NotFoundError(f"{action}: not found ({text})", method="POST", path="/graphql", status=200,
                                   server_message=text, attempts=reply.attempts)

@@ -50,6 +50,7 @@ from rostersync.api.graphql.documents import AUTH_ERROR_NAMES, NO_RETRY, Documen
 from rostersync.api.graphql.http import BoundedEndpoint, HttpReply, NetworkFailure, Unreadable
 from rostersync.api.options import ClientOptions, RequestEvent
 from rostersync.api.pacing import RateGate
+from rostersync.api.redaction import cut
 from rostersync.api.replies import OUTCOME_UNKNOWN_ADVICE, RETRYABLE_STATUSES, Failure
 
 __all__ = ["CallKind", "GraphQLReply", "GraphQLTransport"]
@@ -214,9 +215,9 @@ class GraphQLTransport:
     def _graphql_errors(self, call: _Call, errors: Any, said: str) -> Failure:
         """A 200 whose ``errors`` list is not empty: what ``extensions`` say decides."""
         extensions = [item.get("extensions") or {} for item in errors if isinstance(item, dict)] or [{}]
-        names = {str(ext.get("name")) for ext in extensions if isinstance(ext, dict) and ext.get("name")}
+        names = {cut(str(ext.get("name")), 60) for ext in extensions if isinstance(ext, dict) and ext.get("name")}
         policies = [ext.get("retryPolicy") if isinstance(ext, dict) else None for ext in extensions]
-        shown = f"{said} ({', '.join(sorted(names))})" if names else said
+        shown = f"{said} ({cut(', '.join(sorted(names)), 200)})" if names else said
         if names & AUTH_ERROR_NAMES:
             return Failure(AuthError, f"the API refused the operation: {shown}", "check the user's rights", 200, said)
         if call.kind == "read" and all(policy not in (None, NO_RETRY) for policy in policies):
