@@ -8,7 +8,6 @@ import click
 
 from rostersync.cli.errors import handle_errors
 from rostersync.roster.loader import load_roster
-from rostersync.roster.schema import roster_json_schema_text
 
 roster_argument = click.argument("roster", type=click.Path(path_type=Path))
 
@@ -45,4 +44,6 @@ def schema() -> None:
     Example (then point yaml-language-server at the file):
         rostersync schema > roster.schema.json
     """
+    from rostersync.roster.schema import roster_json_schema_text  # here: `validate` has no use for it
+
     click.echo(roster_json_schema_text(), nl=False)
