@@ -59,6 +59,13 @@ def plan_options(command: F) -> F:
     return command
 
 
+# One setting for reading and writing: the pages of the listing are read, and apply's
+# writes run, this many at a time.
+parallelism_option = click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
+    help="How many requests run at once: the pages of the account read, then apply's writes.")
+
+
 def render(plan: Plan, output_format: str, no_color: bool) -> str:
     if output_format == "json":
         return render_plan_json(plan)
@@ -90,9 +97,10 @@ def make_plan(roster: Roster, connection: Connection, client: IAdvizeClient) -> 
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan for `rostersync apply FILE` (it holds secrets: written with mode 0600).")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 2 for changes, 1 for an error.")
+@parallelism_option
 @handle_errors
 def plan(roster: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
-         force: bool, out: Path | None, detailed_exitcode: bool) -> None:
+         force: bool, out: Path | None, detailed_exitcode: bool, parallelism: int) -> None:
     """Show what apply would change on the account to match ROSTER.
 
     ROSTER is a roster file, or a directory whose *.yaml files are merged.
@@ -104,7 +112,7 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
         rostersync plan --format markdown examples/operators.yaml > plan.md
     """
     wanted = load_roster(roster)
-    client = open_client(connection)
+    client = open_client(connection, page_workers=parallelism)
     the_plan = make_plan(wanted, connection, client)
     click.echo(render(the_plan, output_format, no_color), nl=False)
     raise_if_unsafe(the_plan, len(wanted.operators), max_delete_ratio=max_delete_ratio, force=force)
@@ -120,8 +128,7 @@ def plan(roster: Path, connection: Connection, output_format: str, no_color: boo
 @connection_options
 @plan_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking for confirmation.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
-              help="How many writes run at once.")
+@parallelism_option
 @handle_errors
 def apply(target: Path, connection: Connection, output_format: str, no_color: bool, max_delete_ratio: float,
           force: bool, yes: bool, parallelism: int) -> None:
@@ -137,7 +144,7 @@ def apply(target: Path, connection: Connection, output_format: str, no_color: bo
         rostersync apply --sandbox examples/operators.yaml
         rostersync plan --out plan.json roster.yaml && rostersync apply plan.json
     """
-    client = open_client(connection, page_workers=min(parallelism, 8))
+    client = open_client(connection, page_workers=parallelism)
     if is_saved_plan(target):
         the_plan = load_fresh_plan(client, target, target_of(connection, client.base_url),
                                    api_key=signing_key(connection), max_delete_ratio=max_delete_ratio,
