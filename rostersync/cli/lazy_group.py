@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported when completing: `--version` pays for no more than it uses
+    from click.shell_completion import CompletionItem
 
 
-@dataclass(frozen=True)
-class LazyCommand:
+class LazyCommand(NamedTuple):
     """Where a command is, and what `--help` says of it before it is imported."""
 
     #: ``"package.module:attribute"``, the click command object.
@@ -62,6 +62,8 @@ class LazyGroup(click.Group):
         stand_ins.format_commands(ctx, formatter)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         names = [name for name in self.list_commands(ctx) if name.startswith(incomplete)]
         items = [CompletionItem(name, help=self._stand_in(name).get_short_help_str()) for name in names
                  if not self._stand_in(name).hidden]
