@@ -20,19 +20,67 @@ A plan saved for review is applied later only while fresh: `save_plan`, then
 Everything listed in ``__all__`` is the public API; the modules behind it may move.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from rostersync._version import __version__
-from rostersync.api import ApiError, IAdvizeClient, OperatorRecord
-from rostersync.plan.apply import apply_plan
-from rostersync.plan.changes import Create, Delete, FieldChange, Plan, Update
-from rostersync.plan.engine import LiveAccount, build_plan, read_live
-from rostersync.plan.errors import PlanError, StalePlanError, UnsafePlanError
-from rostersync.plan.outcomes import ApplyReport, Outcome
-from rostersync.plan.safety import raise_if_unsafe
-from rostersync.plan.saved import SavedPlan
-from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
-from rostersync.roster.loader import Roster, WantedOperator, load_roster, load_texts
-from rostersync.roster.problems import Problem, RosterError
-from rostersync.sandbox import Sandbox, start_sandbox
+
+# Each public name and the module it is defined in. A name is imported on first use
+# (PEP 562), so that `import rostersync`, which every `rostersync` command and every
+# `import rostersync.<module>` runs first, costs no more than this module: the API
+# client, the engine or the sandbox load only when asked for. The imports below give
+# type checkers the same names; tests/public/test_public_python_api.py checks that
+# the two lists agree.
+_EXPORTS: dict[str, str] = {
+    "ApiError": "rostersync.api.errors",
+    "IAdvizeClient": "rostersync.api.client",
+    "OperatorRecord": "rostersync.api.records",
+    "apply_plan": "rostersync.plan.apply",
+    "Create": "rostersync.plan.changes",
+    "Delete": "rostersync.plan.changes",
+    "FieldChange": "rostersync.plan.changes",
+    "Plan": "rostersync.plan.changes",
+    "Update": "rostersync.plan.changes",
+    "LiveAccount": "rostersync.plan.engine",
+    "build_plan": "rostersync.plan.engine",
+    "read_live": "rostersync.plan.engine",
+    "PlanError": "rostersync.plan.errors",
+    "StalePlanError": "rostersync.plan.errors",
+    "UnsafePlanError": "rostersync.plan.errors",
+    "ApplyReport": "rostersync.plan.outcomes",
+    "Outcome": "rostersync.plan.outcomes",
+    "raise_if_unsafe": "rostersync.plan.safety",
+    "SavedPlan": "rostersync.plan.saved",
+    "load_fresh_plan": "rostersync.plan.workflow",
+    "plan_roster": "rostersync.plan.workflow",
+    "save_plan": "rostersync.plan.workflow",
+    "Roster": "rostersync.roster.loader",
+    "WantedOperator": "rostersync.roster.loader",
+    "load_roster": "rostersync.roster.loader",
+    "load_texts": "rostersync.roster.loader",
+    "Problem": "rostersync.roster.problems",
+    "RosterError": "rostersync.roster.problems",
+    "Sandbox": "rostersync.sandbox.runner",
+    "start_sandbox": "rostersync.sandbox.runner",
+}
+
+if TYPE_CHECKING:
+    from rostersync.api.client import IAdvizeClient
+    from rostersync.api.errors import ApiError
+    from rostersync.api.records import OperatorRecord
+    from rostersync.plan.apply import apply_plan
+    from rostersync.plan.changes import Create, Delete, FieldChange, Plan, Update
+    from rostersync.plan.engine import LiveAccount, build_plan, read_live
+    from rostersync.plan.errors import PlanError, StalePlanError, UnsafePlanError
+    from rostersync.plan.outcomes import ApplyReport, Outcome
+    from rostersync.plan.safety import raise_if_unsafe
+    from rostersync.plan.saved import SavedPlan
+    from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
+    from rostersync.roster.loader import Roster, WantedOperator, load_roster, load_texts
+    from rostersync.roster.problems import Problem, RosterError
+    from rostersync.sandbox.runner import Sandbox, start_sandbox
 
 __all__ = [
     "ApiError",
@@ -67,3 +115,21 @@ __all__ = [
     "save_plan",
     "start_sandbox",
 ]
+
+
+def _load(name: str) -> Any:
+    """The public `name`, imported from its module and kept here for the next use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag a name that is not public
+    __getattr__ = _load

@@ -42,7 +42,8 @@ from rostersync.api import IAdvizeClient, RequestEvent, resolve_base_url, valida
 from rostersync.api.config import MAX_KEY_FILE_BYTES, check_api_key, read_secret_file
 from rostersync.api.errors import ConfigError
 from rostersync.api.options import ClientOptions
-from rostersync.capabilities import REST_CAPABILITIES, Capabilities
+from rostersync.capabilities import Capabilities
+from rostersync.cli.api_choice import API_CHOICES, api_option, capabilities_for
 
 if TYPE_CHECKING:  # imported when --api graphql is chosen: graphql-core costs a third of a second to load
     from rostersync.api.graphql import Credentials, GraphQLBackend
@@ -57,7 +58,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Either backend: what `open_backend` gives (both are `rostersync.plan.protocols.OperatorBackend`s).
 Backend: TypeAlias = "IAdvizeClient | GraphQLBackend"
 
-API_CHOICES = ("rest", "graphql")
 API_KEY_ENV = "IADVIZE_API_KEY"
 DEFAULT_TIMEOUT_S = 60.0
 RETRY_BUDGET_ENV = "ROSTERSYNC_RETRY_BUDGET_S"
@@ -92,12 +92,6 @@ class Connection:
 
 
 #: `--api`, shared by the commands that talk to the API and by `validate`.
-api_option = click.option(
-    "--api", type=click.Choice(API_CHOICES, case_sensitive=False), default="rest", show_default=True,
-    help="Which iAdvize API: rest (every field) or graphql (the Users API; no sso_key, no expert role, "
-         "one role per operator).")
-
-
 def connection_options(command: F) -> F:
     """Add the connection and logging options; the command receives `connection`."""
     options = [
@@ -226,14 +220,6 @@ def open_backend(connection: Connection, *, page_workers: int = 4) -> Backend:
 def capabilities_of(connection: Connection) -> Capabilities:
     """What the chosen backend can express, for loading a roster before connecting."""
     return capabilities_for(connection.api)
-
-
-def capabilities_for(api: str) -> Capabilities:
-    if api.lower() == "graphql":
-        from rostersync.api.graphql import CAPABILITIES
-
-        return CAPABILITIES
-    return REST_CAPABILITIES
 
 
 def account_name(connection: Connection, backend: Backend) -> str:

@@ -8,6 +8,7 @@ whole, so that a line break inside a value cannot pass for a line of its own."""
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
@@ -17,7 +18,6 @@ from rostersync.api.errors import ApiError
 from rostersync.plan.errors import PlanError
 from rostersync.render.escape import for_terminal
 from rostersync.roster.problems import RosterError
-from rostersync.sandbox.statefile import SandboxStateError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,8 +35,22 @@ def escape_lines(message: str) -> str:
     return "\n".join(for_terminal(line) for line in message.split("\n"))
 
 
-# Every failure the library expects and words for a person.
-LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError, SandboxStateError)
+# Every failure the library expects and words for a person, but the sandbox's (below).
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (RosterError, ApiError, PlanError)
+SANDBOX_STATEFILE = "rostersync.sandbox.statefile"
+
+
+def is_library_error(exc: BaseException) -> bool:
+    """Whether `exc` is a failure the library words for a person.
+
+    The sandbox's `SandboxStateError` too, but without importing the sandbox, which
+    most commands never start (`validate` runs in every pre-commit hook): only code
+    that imported its state file can have raised one.
+    """
+    if isinstance(exc, LIBRARY_ERRORS):
+        return True
+    statefile = sys.modules.get(SANDBOX_STATEFILE)
+    return statefile is not None and isinstance(exc, statefile.SandboxStateError)
 
 
 def describe_problems(exc: RosterError, summary: str) -> str:
@@ -58,7 +72,9 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except LIBRARY_ERRORS as exc:
+        except Exception as exc:
+            if not is_library_error(exc):
+                raise
             raise CliFailure(describe_failure(exc)) from None
 
     return wrapper  # type: ignore[return-value]

@@ -76,6 +76,13 @@ def plan_options(command: F) -> F:
     return command
 
 
+# One setting for reading and writing: the pages of the listing are read, and apply's
+# writes run, this many at a time.
+parallelism_option = click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
+    help="How many requests run at once: the pages of the account read, then apply's writes.")
+
+
 def _digest(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -123,10 +130,11 @@ def make_plan(roster: Roster, connection: Connection, client: Backend, only: tup
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan for `rostersync apply FILE` (it holds secrets: written with mode 0600).")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 2 for changes, 1 for an error.")
+@parallelism_option
 @handle_errors
 def plan(roster: Path, connection: Connection, output_format: str, color: str, no_color: bool,
          max_delete_ratio: float, force: bool, only: tuple[str, ...], files: tuple[Path, ...], out: Path | None,
-         detailed_exitcode: bool) -> None:
+         detailed_exitcode: bool, parallelism: int) -> None:
     """Show what apply would change on the account to match ROSTER.
 
     ROSTER is a roster file, or a directory whose *.yaml files are merged.
@@ -140,7 +148,7 @@ def plan(roster: Path, connection: Connection, output_format: str, color: str, n
         rostersync plan roster/ --file roster/team-fr.yaml
     """
     wanted = load_roster(roster, capabilities=capabilities_of(connection))
-    client = open_backend(connection)
+    client = open_backend(connection, page_workers=parallelism)
     the_plan = make_plan(wanted, connection, client, only, files)
     echo_plan(the_plan, output_format, color_choice(color, no_color))
     raise_if_unsafe(the_plan, the_plan.roster_size, max_delete_ratio=max_delete_ratio, force=force)
@@ -159,8 +167,7 @@ def plan(roster: Path, connection: Connection, output_format: str, color: str, n
 @click.option("--expect-digest", metavar="DIGEST", callback=_digest,
               help="Apply only if the plan has this digest (the reviewed plan's); otherwise write nothing "
                    "and exit 1. The digest stands for the confirmation.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
-              help="How many writes run at once.")
+@parallelism_option
 @handle_errors
 def apply(target: Path, connection: Connection, output_format: str, color: str, no_color: bool,
           max_delete_ratio: float, force: bool, only: tuple[str, ...], files: tuple[Path, ...], yes: bool,
@@ -184,7 +191,7 @@ def apply(target: Path, connection: Connection, output_format: str, color: str, 
     """
     run = _ApplyRun(connection, output_format, color_choice(color, no_color))
     try:
-        client = open_backend(connection, page_workers=min(parallelism, 8))
+        client = open_backend(connection, page_workers=parallelism)
         if is_saved_plan(target):
             if only or files:
                 raise click.UsageError("--only and --file choose operators when planning a roster; a saved plan "

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from rostersync.cli.connection import api_option, capabilities_for
+from rostersync.cli.api_choice import api_option, capabilities_for
 from rostersync.cli.errors import handle_errors
 from rostersync.render.problems import render_problems_github, render_validation_json
 from rostersync.roster.loader import load_roster
 from rostersync.roster.problems import RosterError
-from rostersync.roster.schema import roster_json_schema_text
 
 roster_argument = click.argument("roster", type=click.Path(path_type=Path))
 
@@ -76,4 +75,6 @@ def schema() -> None:
     Example (then point yaml-language-server at the file):
         rostersync schema > roster.schema.json
     """
+    from rostersync.roster.schema import roster_json_schema_text  # here: `validate` has no use for it
+
     click.echo(roster_json_schema_text(), nl=False)

@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from rostersync.plan.changes import Change, Create, Delete, FieldChange, Plan, Update
 from rostersync.plan.errors import PlanError
 from rostersync.plan.protocols import LiveRecord, OperatorLister
@@ -108,40 +106,24 @@ def _compared(name: str, want: Any, live: Mapping[str, Any]) -> tuple[Any, Any]:
     return want, have  # comparable() leaves other values as they are
 
 
-def _unchanged(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    """Whether every managed field matches, stopping at the first that does not.
+def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+    """Every managed field whose live value differs from the wanted one.
 
-    Most operators of a large roster are unchanged: this spares building the views
-    that deepdiff compares.
+    One pass of the comparison rules (`_compared`) over the managed fields: the cost is
+    that of comparing them, whether the operator changed or not. call_config is
+    compared key by key, and each key the roster manages that differs is a change of
+    its own (``call_config.KEY``), since the API merges call_config key by key.
     """
+    changes: list[FieldChange] = []
     for name, value in wanted.items():
         want, have = _compared(name, value, live)
-        if not (want is have or want == have):
-            return False
-    return True
-
-
-def diff_fields(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
-    """Every managed field whose live value differs from the wanted one."""
-    if _unchanged(wanted, live):  # the common case, without deepdiff's cost
-        return []
-    pairs = {name: _compared(name, value, live) for name, value in wanted.items()}
-    want = {name: pair[0] for name, pair in pairs.items()}
-    have = {name: pair[1] for name, pair in pairs.items()}
-    touched: dict[str, None] = {}
-    tree = DeepDiff(have, want, ignore_order=True, view="tree")
-    for levels in tree.values():
-        for level in levels:
-            parts = level.path(output_format="list")
-            top = str(parts[0])
-            touched[f"call_config.{parts[1]}" if top == "call_config" and len(parts) > 1 else top] = None
-    changes = []
-    for name in touched:
-        if name.startswith("call_config."):
-            key = name.split(".", 1)[1]
-            changes.append(FieldChange(name, have["call_config"].get(key), want["call_config"].get(key)))
+        if want is have or want == have:
+            continue
+        if name == "call_config":
+            changes.extend(FieldChange(f"call_config.{key}", have.get(key), wanted_value)
+                           for key, wanted_value in want.items() if wanted_value != have.get(key))
         else:
-            changes.append(FieldChange(name, live.get(name), wanted[name]))
+            changes.append(FieldChange(name, live.get(name), value))
     return sorted(changes, key=lambda c: c.field)
 
 

@@ -1,7 +1,8 @@
 """Smoke test of benchmarks/bench.py: a tiny --quick run, in this process.
 
 No timing is asserted (this machine's speed is not the test's business): only that
-the run completes, prints its table, and that the request-count targets pass.
+the run completes, prints its table (every section, the ones that start processes
+too: cold commands, a sandbox process, startup), and that the request-count targets pass.
 """
 
 from __future__ import annotations
@@ -40,21 +41,39 @@ def bench() -> Iterator[ModuleType]:
 def test_quick_run_prints_the_table_and_passes_the_request_targets(
         bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     bench.main(["--quick", "--operators", "300", "--latency-ms", "0", "--changes", "30", "--repeats", "1",
-                "--cpu-operators", "300", "--scale-sizes", "100,200,300"])
+                "--cpu-operators", "300", "--scale-sizes", "100,200,300", "--startup-repeats", "1",
+                "--diff-operators", "100", "--diff-changes", "50", "--diff-repeats", "1",
+                "--command-operators", "200", "--command-changes", "10", "--command-repeats", "1",
+                "--memory-operators", "300"])
     out = capsys.readouterr().out
 
     assert "| Measurement | N |" in out
     assert "|---|" in out
     for row in ("CPU: load + validate + plan, no latency", "plan (read + build_plan), p=8",
                 "apply write phase (apply_plan only), p=8", "apply write phase (apply_plan only), p=1",
-                "scaling: plan"):
+                "scaling: plan", "startup: `rostersync validate`", "startup: `rostersync --version`",
+                "diff cost: plan (read + build_plan), 50 changed operators",
+                "commands: cold `rostersync plan` --parallelism 8", "commands: cold `rostersync apply --yes`",
+                "memory: peak RSS (VmHWM) of a fresh `rostersync plan`"):
         assert row in out, row
     assert "Python " in out and "cores:" in out
     targets = [line for line in out.split("Targets:", 1)[1].splitlines() if line.startswith("- ")]
     status = {line.split(" — ")[0].split(": ", 1)[1]: line[2:6] for line in targets}
     assert status["plan requests <= ceil(N/100) + 1, no per-operator GET"] == "PASS", out
     assert status["apply requests == number of changes (writes only)"] == "PASS", out
-    assert len(targets) == 6  # every target has its line, whatever its status
+    assert len(targets) == 11  # every target has its line, whatever its status
+
+
+def test_sections_can_be_chosen_and_the_others_are_skipped(
+        bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    bench.main(["--quick", "--sections", "diff", "--diff-operators", "50", "--diff-changes", "10",
+                "--diff-repeats", "1"])
+    out = capsys.readouterr().out
+    assert "diff cost: plan (read + build_plan), 10 changed operators" in out
+    assert "CPU: load" not in out and "startup:" not in out
+    targets = [line for line in out.split("Targets:", 1)[1].splitlines() if line.startswith("- ")]
+    assert len(targets) == 11
+    assert sum("section was not run" in line for line in targets) == 10
 
 
 def test_the_roster_it_generates_is_a_real_one(bench: ModuleType) -> None:

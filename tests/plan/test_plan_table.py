@@ -71,6 +71,18 @@ PLANS = [
         """
         version: 1
         operators:
+          - {email: Ada@Example.com, first_name: Ada, roles: [manager, operator], languages: [fr, en],
+             call_config: {type: ANSWER_FROM_DESK, ask_phone_number_at_every_connection: false}}
+        """,
+        [{**ADA, "first_name": "Adah", "roles": ["operator", "manager"], "language_list": ["en", "fr", "en"],
+          "call_config": {"type": "ANSWER_FROM_DESK"}}],
+        [update("Ada@Example.com", 1, {"first_name": ("Adah", "Ada")}, {"first_name": "Ada"})],
+        id="beside a change, what matches by the comparison rules is no change (sets, email case, defaults)",
+    ),
+    pytest.param(
+        """
+        version: 1
+        operators:
           - {email: Ada@Example.COM, first_name: Ada}
           - {email: bob@example.com, first_name: Bob}
         """,

@@ -1,0 +1,149 @@
+"""The command group imports a command only when it runs, and still shows every one.
+
+What a command imports is checked in a fresh interpreter (this test process has long
+imported everything); nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from rostersync.cli.lazy_group import LazyCommand, LazyGroup
+from rostersync.cli.main import COMMANDS, cli
+
+ROOT = Path(__file__).parents[2]
+
+# What `validate` and `--version` have no use for: HTTP, the engine's thread pools,
+# the comment-keeping YAML editor and the sandbox.
+HEAVY = ("requests", "urllib3", "deepdiff", "ruamel.yaml", "rostersync.sandbox", "concurrent.futures")
+
+# Runs the CLI with the given arguments, then prints the imported modules as JSON on
+# the real stdout (fd 1 dup'ed first, as the command's own output goes there too).
+RUN_AND_LIST_MODULES = """
+import json, os, sys
+listing = os.fdopen(os.dup(1), "w")
+from rostersync.cli.main import cli
+try:
+    cli(sys.argv[1:], prog_name="rostersync")
+except SystemExit:
+    pass
+listing.write("\\n" + json.dumps(sorted(sys.modules)))
+listing.close()
+"""
+
+
+def modules_imported_by(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", RUN_AND_LIST_MODULES, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.stderr == "" or "problem" in done.stderr, done.stderr
+    return set(json.loads(done.stdout.rstrip().splitlines()[-1]))
+
+
+def heavy_among(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == heavy or m.startswith(heavy + ".") for heavy in HEAVY))
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["validate", "examples/operators.yaml"], id="validate"),
+    pytest.param(["validate", "no-such-roster.yaml"], id="validate, failing"),
+    pytest.param(["--version"], id="--version"),
+    pytest.param(["--help"], id="--help"),
+])
+def test_validate_version_and_help_import_no_http_engine_editor_or_sandbox(args: list[str]) -> None:
+    modules = modules_imported_by(*args)
+    assert heavy_among(modules) == []
+    assert "rostersync.cli.main" in modules
+
+
+def test_version_imports_no_command_and_no_pydantic() -> None:
+    modules = modules_imported_by("--version")
+    assert not any(m.startswith("rostersync.cli.") and m not in {"rostersync.cli.main", "rostersync.cli.lazy_group",
+                                                                     "rostersync.cli.exit_codes"}
+                   for m in modules), sorted(modules)
+    assert "pydantic" not in modules
+
+
+def test_the_plan_renderer_needs_no_thread_pool() -> None:
+    done = subprocess.run([sys.executable, "-c", "import sys, rostersync.render.text; print(sorted(sys.modules))"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert "concurrent.futures" not in done.stdout
+    assert "requests" not in done.stdout
+
+
+def test_each_table_entry_is_its_command_with_that_short_help() -> None:
+    for name, lazy in COMMANDS.items():
+        command = lazy.load()
+        assert command.name == name
+        # The docstring's first sentence, as click makes it when nothing truncates it.
+        assert lazy.short_help == command.get_short_help_str(limit=10_000), name
+
+
+def eager_twin() -> click.Group:
+    """The same group with every command imported and added, as it was before it was lazy."""
+    group = click.Group("rostersync", help=cli.help, params=list(cli.params), context_settings=cli.context_settings)
+    for name, lazy in COMMANDS.items():
+        group.add_command(lazy.load(), name)
+    return group
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_help_lists_every_command_as_the_eager_group_would(width: int) -> None:
+    lazy_group = LazyGroup("rostersync", lazy_commands=COMMANDS, help=cli.help, params=list(cli.params),
+                           context_settings=cli.context_settings)
+    shown = CliRunner().invoke(lazy_group, ["--help"], terminal_width=width, catch_exceptions=False)
+    expected = CliRunner().invoke(eager_twin(), ["--help"], terminal_width=width, catch_exceptions=False)
+    assert shown.output == expected.output
+    assert lazy_group.commands == {}  # listed, none imported
+    for name in COMMANDS:
+        assert f"\n  {name} " in shown.output
+
+
+def test_a_command_is_imported_on_first_use_and_kept() -> None:
+    group = LazyGroup("g", lazy_commands={"validate": COMMANDS["validate"]})
+    ctx = click.Context(group)
+    first = group.get_command(ctx, "validate")
+    assert first is not None and group.commands == {"validate": first}
+    assert group.get_command(ctx, "validate") is first
+    assert group.get_command(ctx, "nope") is None
+
+
+def test_an_unknown_command_is_refused_as_before() -> None:
+    result = CliRunner().invoke(cli, ["valdate"])
+    assert result.exit_code == 64  # a usage error (cli/exit_codes.py)
+    assert "No such command 'valdate'" in result.output
+
+
+def test_a_table_entry_that_is_not_a_command_is_an_error() -> None:
+    with pytest.raises(TypeError, match="is not a click command"):
+        LazyCommand("rostersync.cli.main:COMMANDS", "").load()
+
+
+@pytest.mark.parametrize("incomplete", ["st", "", "-", "--v"])
+def test_completion_offers_what_the_eager_group_would_and_imports_no_command(incomplete: str) -> None:
+    group = LazyGroup("g", lazy_commands=COMMANDS, params=list(cli.params))
+    eager = eager_twin()
+
+    def offered(g: click.Group) -> list[tuple[str, str | None]]:
+        return [(item.value, item.help) for item in g.shell_complete(click.Context(g), incomplete)]
+
+    assert offered(group) == offered(eager)
+    assert group.commands == {}
+    if incomplete == "st":
+        assert [value for value, _ in offered(group)] == ["stats", "status"]
+
+
+def test_a_broken_sandbox_state_is_a_message_not_a_traceback(in_tmp: Path) -> None:
+    (in_tmp / "roster.yaml").write_text("version: 1\noperators: []\n", encoding="utf-8")
+    (in_tmp / ".rostersync").mkdir()
+    (in_tmp / ".rostersync" / "sandbox.json").write_text("garbage", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan", "--sandbox", "roster.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Cannot read sandbox state"), result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
