@@ -18,20 +18,26 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
+from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
 
-# Deliberately simple: one @, no spaces, a dot in the domain. The API's own
-# validation is the final word; this catches typos before any request.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deliberately simple: one @, no spaces or control characters, a dot inside the
+# domain. The API's own validation is the final word; this catches typos before any
+# request. Checked with string methods and a character class only, so that its cost
+# is linear in the length (a regex with two unbounded runs around the dot was not).
+_EMAIL_FORBIDDEN = re.compile(rf"[@\s{CONTROL_CHARACTERS}]")
 # E.164: a +, a country code that does not start with 0, up to 15 digits in all.
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": repr(value)})
+    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": excerpt(value)})
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if len(value) > MAX_EMAIL_CHARS:
+        raise _invalid("email", f"an email address of at most {MAX_EMAIL_CHARS} characters", value)
+    local, at, domain = value.partition("@")
+    if not (local and at and "." in domain[1:-1]) or _EMAIL_FORBIDDEN.search(local) or _EMAIL_FORBIDDEN.search(domain):
         raise _invalid("email", "a valid email address", value)
     return value
 
@@ -43,7 +49,7 @@ def _check_language(value: str) -> str:
 
 
 def _check_phone(value: str) -> str:
-    if not _PHONE.match(value):
+    if not _PHONE.fullmatch(value):  # (match would let a line break follow the digits)
         raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
     return value
 
