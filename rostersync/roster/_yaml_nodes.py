@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final
 
@@ -51,14 +51,22 @@ NO_KEY: Final = _NoKey.NO_KEY
 
 
 class KeyValues:
-    """Python values of scalar key nodes, built like SafeConstructor builds them."""
+    """Python values of scalar key nodes, built like SafeConstructor builds them, each
+    once (by the node's id: the nodes of one document, alive while it is loaded)."""
 
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
+        self._built: dict[int, Hashable | _NoKey] = {}
 
     def of(self, node: Node) -> Hashable | _NoKey:
         """The key's value; NO_KEY for non-scalar keys (their mapping fails
         construction anyway: they are unhashable) and for unbuildable ones."""
+        built = self._built.get(id(node), _UNBUILT)
+        if built is _UNBUILT:
+            built = self._built[id(node)] = self._build(node)
+        return built
+
+    def _build(self, node: Node) -> Hashable | _NoKey:
         if not isinstance(node, ScalarNode):
             return NO_KEY
         key: Hashable  # scalars are built into str, int, float, bool, None, dates ...
@@ -72,6 +80,9 @@ class KeyValues:
             return NO_KEY
         finally:
             self._constructor.constructed_objects.clear()
+
+
+_UNBUILT: Final = object()
 
 
 def walk(root: Node, keys: KeyValues) -> Iterator[tuple[Node, KeyPath]]:
@@ -125,7 +136,8 @@ class BoundedComposer:
         self._nodes += 1
         if self._nodes > self.max_nodes:
             raise OutOfBounds(TOO_MANY_ENTRIES)
-        super().descend_resolver(current_node, current_index)  # type: ignore[misc]
+        if self.yaml_path_resolvers:  # type: ignore[attr-defined]  # (never, with SafeLoader: a call saved a node)
+            super().descend_resolver(current_node, current_index)  # type: ignore[misc]
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and len(value) > MAX_VALUE_CHARS:
@@ -169,12 +181,12 @@ class Bounded:
     path: KeyPath
 
 
-def check_bounds(root: Node, keys: KeyValues, max_marks: int) -> Bounded | None:
+def check_bounds(root: Node, keys: KeyValues, max_marks: int, found: Survey) -> Bounded | None:
     """The first bound the composed document `root` is beyond, if any: where it is
-    first too deep (aliases written out), else its first tagged scalar too long (the
-    others were checked while composing), else too many entries (aliases written out;
-    the root counts as one, as it has a mark)."""
-    sizes = _measure(root, keys)
+    first too deep (aliases written out), else its first scalar too long (a tagged
+    one: the others were checked while composing), else too many entries (aliases
+    written out; the root counts as one, as it has a mark). `found` is its `survey`."""
+    sizes = found.sizes
     height, entries = sizes.get(id(root), (0, 0))
     if height > MAX_DEPTH:
         # The first node in document order too deep is down the first child deep enough.
@@ -185,30 +197,57 @@ def check_bounds(root: Node, keys: KeyValues, max_marks: int) -> Bounded | None:
                               if level + sizes.get(id(child), (0, 0))[0] > MAX_DEPTH)
             level += 1
         return Bounded(TOO_DEEP, node, path)
-    for scalar, path, _ in _scalars(root, keys):
-        if len(scalar.value) > MAX_VALUE_CHARS:
-            return Bounded(VALUE_TOO_LONG, scalar, path)
+    if found.too_long is not None:
+        return Bounded(VALUE_TOO_LONG, found.too_long, ())
     if entries + 1 > max_marks:
         return Bounded(TOO_MANY_ENTRIES, root, ())
     return None
 
 
-def _measure(root: Node, keys: KeyValues) -> dict[int, tuple[float, float]]:
-    """(height, entries) of every collection by id: how deep it goes and how many
-    keys and items it holds, aliases written out (math.inf through a cycle). Each
-    node is measured once, so that this is linear in the size of the graph."""
-    sizes: dict[int, tuple[float, float]] = {}
-    if isinstance(root, ScalarNode):
-        return sizes
+def _child_nodes(node: Node) -> Iterator[Node]:
+    """The nodes `children` gives, without their paths (or key values)."""
+    if isinstance(node, MappingNode):
+        return (value for _, value in node.value)
+    return iter(node.value) if isinstance(node, SequenceNode) else iter(())
+
+
+@dataclass
+class Survey:
+    """What one pass over a composed document finds (`survey`)."""
+
+    # (height, entries) of every collection by id: how deep it goes and how many keys
+    # and items it holds, aliases written out (math.inf through a cycle).
+    sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+    too_long: ScalarNode | None = None  # the first scalar (key or value) longer than MAX_VALUE_CHARS
+    controls: bool = False  # whether a scalar holds a control character
+
+    def scalar(self, node: ScalarNode) -> None:
+        if self.too_long is None and len(node.value) > MAX_VALUE_CHARS:
+            self.too_long = node
+        if not self.controls and CONTROL_IN_VALUE.search(node.value):
+            self.controls = True
+
+
+def survey(root: Node | None) -> Survey:
+    """Measure every collection of the document `root` and look at every scalar, in
+    one pass with no paths; each node once, so that this is linear in the size of the
+    graph, whatever its aliases."""
+    found = Survey()
+    if root is None or isinstance(root, ScalarNode):
+        if root is not None:
+            found.scalar(root)
+        return found
+    sizes = found.sizes
     on_path = {id(root)}
     best: dict[int, list[float]] = {id(root): [0, 0]}  # [deepest child, entries] so far
-    stack = [(root, children(root, (), keys))]
+    stack: list[tuple[Node, Iterator[Node]]] = [(root, _enter(root, found))]
     while stack:
         node, todo = stack[-1]
         totals = best[id(node)]
-        for child, _ in todo:
+        for child in todo:
             totals[1] += 1
             if isinstance(child, ScalarNode):
+                found.scalar(child)
                 continue
             measured = sizes.get(id(child))
             if measured is None and id(child) in on_path:
@@ -218,7 +257,7 @@ def _measure(root: Node, keys: KeyValues) -> dict[int, tuple[float, float]]:
                 continue
             on_path.add(id(child))
             best[id(child)] = [0, 0]
-            stack.append((child, children(child, (), keys)))
+            stack.append((child, _enter(child, found)))
             break
         else:
             stack.pop()
@@ -228,7 +267,16 @@ def _measure(root: Node, keys: KeyValues) -> dict[int, tuple[float, float]]:
             if stack:
                 parent = best[id(stack[-1][0])]
                 parent[0], parent[1] = max(parent[0], 1 + deepest), parent[1] + entries
-    return sizes
+    return found
+
+
+def _enter(node: Node, found: Survey) -> Iterator[Node]:
+    """The children of a collection entered for the first time, its keys looked at."""
+    if isinstance(node, MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, ScalarNode):
+                found.scalar(key)
+    return _child_nodes(node)
 
 
 @dataclass(frozen=True)
@@ -241,13 +289,16 @@ class ControlCharacter:
     in_key: bool = False
 
 
-def find_controls(root: Node | None, keys: KeyValues, text: str, raw: list[int], file: str
-                  ) -> tuple[list[ControlCharacter], bool]:
+def find_controls(root: Node | None, keys: KeyValues, text: str, raw: list[int], file: str, *,
+                  in_values: bool = True) -> tuple[list[ControlCharacter], bool]:
     """The first control characters of the document, in the order written, and
     whether there are more: those in its keys and values (written as themselves or
     as escapes) and, of those written at the offsets `raw` (in order), the ones in
     neither (in a comment, say). `text` is the document as written; `root` was
-    composed from it with the characters at `raw` replaced."""
+    composed from it with the characters at `raw` replaced. `in_values` False says
+    that no key or value holds one (its `survey`), which saves looking."""
+    if not raw and not in_values:
+        return [], False
     found: list[tuple[int, KeyPath | None, str, bool, ScalarNode | None]] = []
     inside: set[int] = set()  # the offsets of `raw` in a key or value
     for scalar, path, in_key in _scalars(root, keys):

@@ -33,6 +33,7 @@ from rostersync.roster._yaml_nodes import (
     OutOfBounds,
     check_bounds,
     find_controls,
+    survey,
     walk,
 )
 from rostersync.roster.limits import CONTROL_IN_TEXT, MAX_ENTRIES, TOO_DEEP, TOO_MANY_ENTRIES, bounded_message, excerpt
@@ -184,11 +185,12 @@ def _load_with_pyyaml(readable: str, text: str, raw: list[int], file: str, max_e
     try:
         node, loader = _compose(readable, max_entries)
         keys = KeyValues()
-        found, more = find_controls(node, keys, text, raw, file)
+        surveyed = survey(node)
+        found, more = find_controls(node, keys, text, raw, file, in_values=surveyed.controls)
         controls = tuple(found)
         if node is None:
             return LoadedYaml(None, {(): Mark(file, 1, 1)}, controls, more)
-        bounded = check_bounds(node, keys, max_entries)
+        bounded = check_bounds(node, keys, max_entries, surveyed)
         if bounded is not None:
             raise YamlLoadError([_bounded_problem(bounded, file)], controls, more)
         problems = _find_duplicates(node, file, keys)
