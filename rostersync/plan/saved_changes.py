@@ -23,7 +23,7 @@ from rostersync.plan.changes import Change, Create, Delete, FieldChange, Update,
 from rostersync.plan.engine import scope_mismatch
 from rostersync.roster.fields import BY_API, CALL_CONFIG_KEYS, SENSITIVE_API_FIELDS, fields_to_roster, roster_to_fields
 from rostersync.roster.loader import matches_ignore
-from rostersync.roster.messages import iter_errors
+from rostersync.roster.messages import Hints, iter_errors
 from rostersync.roster.model import OperatorEntry, Scope
 
 _SHOWN_MAX = 80  # characters of a value from the file quoted in a message
@@ -146,7 +146,7 @@ def _valid_fields(data: Any, where: str, email: str, scope: Scope, ignore: Seque
         OperatorEntry.model_validate(entry)
     except ValidationError as exc:
         problems = []
-        for path, message in iter_errors(exc):
+        for path, message in iter_errors(exc, Hints()):
             label = ".".join(str(part) for part in path)
             secret = bool(path) and str(path[0]) in _SECRET_KEYS
             problems.append(f"{label}: {'is not a valid secret' if secret else message}")

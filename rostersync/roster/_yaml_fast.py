@@ -14,7 +14,12 @@ The subset:
 
 Everything else (anchors, aliases, tags, block scalars, multi-line scalars or
 flow collections, complex keys, document markers, directives, tabs, merge keys,
-BOMs, ...) is left to PyYAML.
+BOMs, control characters ...) is left to PyYAML.
+
+The bounds of `rostersync.roster.limits` (the length of a value, the depth, the
+number of entries) are checked as the text is parsed, and a document beyond one
+raises `LimitExceeded` there and then, not `Unsupported`: PyYAML would spend the
+time and memory the bounds are there to save.
 
 The scanning of scalars and entries is in `_yaml_scan`, flow collections in
 `_yaml_flow`; this module follows the block structure.
@@ -30,6 +35,7 @@ from rostersync.roster._yaml_scan import (
     INDICATORS,
     MAX_SIMPLE_KEY,
     MISSING,
+    LimitExceeded,
     Node,
     Scalar,
     Unsupported,
@@ -42,9 +48,10 @@ from rostersync.roster._yaml_scan import (
     split_entry,
 )
 from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.limits import MAX_DEPTH, MAX_ENTRIES, TOO_DEEP, TOO_MANY_ENTRIES
 from rostersync.roster.positions import KeyPath, Mark
 
-__all__ = ["FastResult", "Unsupported", "parse"]
+__all__ = ["FastResult", "LimitExceeded", "Unsupported", "parse"]
 
 # A block collection under construction.
 _Container = dict[Scalar, Node] | list[Node]
@@ -85,8 +92,8 @@ _SimpleLine = tuple[int, Scalar, str, Scalar, FlowTemplate | None, int]
 class FastParser(FlowParser):
     """Parses one document; see the module docstring for the subset."""
 
-    def __init__(self, file: str) -> None:
-        super().__init__(file)
+    def __init__(self, file: str, max_entries: int = MAX_ENTRIES) -> None:
+        super().__init__(file, max_entries)
         # The bottom frame is a sentinel no line can match (indent -1).
         self._stack: list[_Frame] = [(-1, [], (), False)]
 
@@ -103,38 +110,49 @@ class FastParser(FlowParser):
         # each distinct `key: value` line is scanned once, which is what makes
         # this parser fast. Other lines take the general path each time.
         line_cache: dict[str, _SimpleLine | _Blank | None] = {}
-        for lineno, line in enumerate(check_text(text).split("\n"), 1):
-            parsed = line_cache.get(line, missing)
-            if parsed is missing:
-                parsed = line_cache[line] = self._simple_line(line)
-            if parsed is blank:
-                continue
-            if parsed is None:
-                pending = self._general_line(line, lineno, pending)
-                continue
-            indent, key, key_text, value, template, item_indent = parsed
-            line_indent = indent if item_indent < 0 else item_indent
-            if pending is not None:
-                self._fill_pending(pending, line_indent, item_indent >= 0, lineno)
-                pending = None
-            frame = stack[-1]
-            if frame[0] != line_indent:
-                while stack[-1][0] > line_indent:
-                    stack.pop()
+        max_entries = self._max_entries
+        lineno, line = 0, ""
+        try:
+            for lineno, line in enumerate(check_text(text).split("\n"), 1):
+                if not lineno & 255 and len(marks) > max_entries:  # (a line adds at most ~500)
+                    raise LimitExceeded(TOO_MANY_ENTRIES, line=1, column=1)
+                parsed = line_cache.get(line, missing)
+                if parsed is missing:
+                    parsed = line_cache[line] = self._simple_line(line)
+                if parsed is blank:
+                    continue
+                if parsed is None:
+                    pending = self._general_line(line, lineno, pending)
+                    continue
+                indent, key, key_text, value, template, item_indent = parsed
+                line_indent = indent if item_indent < 0 else item_indent
+                if pending is not None:
+                    self._fill_pending(pending, line_indent, item_indent >= 0, lineno)
+                    pending = None
                 frame = stack[-1]
                 if frame[0] != line_indent:
-                    raise Unsupported(f"line {lineno}: unexpected indentation")
-            if item_indent >= 0:
-                frame = self._open_item_mapping(frame, indent, lineno)
-            elif not frame[3]:
-                frame = self._end_indentless_sequence(lineno)
-            mapping = frame[1]
-            path = frame[2] + (key,)
-            if key in mapping:
-                self._duplicate(key_text, path, lineno, indent)
-            else:
-                marks[path] = new_mark(file, lineno, indent + 1)
-            mapping[key] = value if template is None else self._build_flow(template, lineno, path)
+                    while stack[-1][0] > line_indent:
+                        stack.pop()
+                    frame = stack[-1]
+                    if frame[0] != line_indent:
+                        raise Unsupported(f"line {lineno}: unexpected indentation")
+                if item_indent >= 0:
+                    frame = self._open_item_mapping(frame, indent, lineno)
+                elif not frame[3]:
+                    frame = self._end_indentless_sequence(lineno)
+                mapping = frame[1]
+                path = frame[2] + (key,)
+                if key in mapping:
+                    self._duplicate(key_text, path, lineno, indent)
+                else:
+                    marks[path] = new_mark(file, lineno, indent + 1)
+                mapping[key] = value if template is None else self._build_flow(template, lineno, path)
+        except LimitExceeded as exc:
+            if not exc.line:  # raised where the line was not known: a scalar too long
+                exc.line, exc.column = lineno, line.find(exc.written) + 1 or 1
+            raise
+        if len(marks) > max_entries:
+            raise LimitExceeded(TOO_MANY_ENTRIES, line=1, column=1)
         if () not in marks:  # empty document
             marks[()] = new_mark(file, 1, 1)
         return FastResult(root[0], marks, self.duplicates)
@@ -201,6 +219,8 @@ class FastParser(FlowParser):
 
     def _open(self, container: _Container, key: _SlotKey, path: KeyPath, col: int, lineno: int, is_map: bool) -> _Frame:
         """Open a block collection at column `col` as container[key]; return its frame."""
+        if len(path) >= MAX_DEPTH:
+            raise LimitExceeded(TOO_DEEP, path=path, line=lineno, column=col + 1)
         frame: _Frame = (col, {}, path, True) if is_map else (col, [], path, False)
         container[key] = frame[1]
         if type(container) is list:  # sequence items (and the root) are marked by their value
@@ -320,7 +340,7 @@ class FastParser(FlowParser):
             template = self._flow_template(text, col)
             if template is not None:
                 return self._build_flow(template, lineno, path)
-            value, end = self._flow(text, 0, col, lineno, path, 0)
+            value, end = self._flow(text, 0, col, lineno, path)
             check_line_end(text, end)
             return value
         if first == "'" or first == '"':
@@ -341,10 +361,12 @@ class FastParser(FlowParser):
         return self._scalar(text)
 
 
-def parse(text: str, file: str) -> FastResult:
-    """Parse `text` (one YAML document) or raise Unsupported."""
+def parse(text: str, file: str, max_entries: int = MAX_ENTRIES) -> FastResult:
+    """Parse `text` (one YAML document) or raise Unsupported, or LimitExceeded when
+    the document is beyond a bound of `rostersync.roster.limits` (with at most
+    `max_entries` keys and list items)."""
     # The parse allocates hundreds of thousands of containers and no cycles:
     # without this, the cyclic GC runs over and over and it takes twice as long.
     with gc_paused():
-        return FastParser(file).parse(text)
+        return FastParser(file, max_entries).parse(text)
 

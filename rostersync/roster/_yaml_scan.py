@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime
 import re
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
+
+from rostersync.roster.limits import CONTROL_IN_VALUE, MAX_VALUE_CHARS, VALUE_TOO_LONG
+from rostersync.roster.positions import KeyPath
 
 # What a plain scalar is built into (SafeConstructor's str, int, float, bool, null
 # and timestamp; a datetime is a date). Also the type of every mapping key.
@@ -29,17 +32,35 @@ class Unsupported(Exception):
     """The document uses YAML outside the fast parser's subset."""
 
 
+class LimitExceeded(Exception):
+    """The document goes beyond a bound of `rostersync.roster.limits`: a problem to
+    report, not a reason to try PyYAML. `line` 0 means "the line being parsed", and
+    then `written` (how the value starts in it) places the column."""
+
+    def __init__(self, message: str, *, path: KeyPath = (), line: int = 0, column: int = 0, written: str = "") -> None:
+        super().__init__(message)
+        self.message, self.path, self.line, self.column, self.written = message, path, line, column, written
+
+
 # Everything the fast path lets through: LF, printable ASCII without tab, and the
 # printable non-ASCII range minus the characters PyYAML treats specially (NEL,
-# LS, PS, BOM) and the ones it rejects (surrogates, U+FFFE/U+FFFF).
+# LS, PS, BOM), the ones it rejects (surrogates, U+FFFE/U+FFFF) and the bidi
+# controls (U+202A-U+202E, U+2066-U+2069), which the fallback reports. With the
+# control characters that escapes make also left to the fallback (`scan_quoted`), no
+# key or value the fast path returns holds a control character.
 _OUTSIDE_SUBSET = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[^\n\x20-\x7e\xa0-\u2027\u202f-\u2065\u206a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 _OUTSIDE_SUBSET_ASCII = re.compile("[^\n\x20-\x7e]")
 # Characters that cannot start a plain scalar (PyYAML's `check_plain`).
 INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# Unrolled ("normal* (special normal*)*"), so that the regex engine keeps no state for
+# each character, only for each '' or escape.
+_SINGLE_QUOTED = re.compile(r"'([^']*(?:''[^']*)*)'")
+_DOUBLE_QUOTED = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+# A quoted scalar is looked for this far only: the longest that a value within
+# MAX_VALUE_CHARS can be written (\UXXXXXXXX is 10 characters for one).
+_QUOTED_WINDOW = 10 * (MAX_VALUE_CHARS + 1) + 2
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _ESCAPES = {
     "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b",
@@ -82,16 +103,30 @@ def _unescape(match: re.Match[str]) -> str:
 
 def scan_quoted(text: str, start: int) -> tuple[str, int]:
     """Scan the one-line quoted scalar at `start`; return its value and end offset."""
+    end = start + _QUOTED_WINDOW
     if text[start] == "'":
-        found = _SINGLE_QUOTED.match(text, start)
+        found = _SINGLE_QUOTED.match(text, start, end)
         if not found:
-            raise Unsupported("single-quoted scalar not closed on its line")
-        return found.group(1).replace("''", "'"), found.end()
-    found = _DOUBLE_QUOTED.match(text, start)
-    if not found:
-        raise Unsupported("double-quoted scalar not closed on its line")
-    raw = found.group(1)
-    return (_ESCAPE.sub(_unescape, raw) if "\\" in raw else raw), found.end()
+            _not_closed(text, start, end)
+        value = found.group(1).replace("''", "'")
+    else:
+        found = _DOUBLE_QUOTED.match(text, start, end)
+        if not found:
+            _not_closed(text, start, end)
+        value = found.group(1)
+        if "\\" in value:
+            value = _ESCAPE.sub(_unescape, value)
+            if CONTROL_IN_VALUE.search(value):
+                raise Unsupported("a control character written as an escape")
+    if len(value) > MAX_VALUE_CHARS:
+        raise LimitExceeded(VALUE_TOO_LONG, written=text[start : start + 32])
+    return value, found.end()
+
+
+def _not_closed(text: str, start: int, end: int) -> NoReturn:
+    if len(text) > end:  # not closed within the window: too long, on this line alone
+        raise LimitExceeded(VALUE_TOO_LONG, written=text[start : start + 32])
+    raise Unsupported("quoted scalar not closed on its line")
 
 
 def is_seq_entry(text: str) -> bool:
@@ -128,6 +163,8 @@ class PlainScalars:
 
     def build(self, text: str) -> Scalar:
         """Build the plain scalar `text` (non-empty, already stripped)."""
+        if len(text) > MAX_VALUE_CHARS:  # before the resolvers' regexes see it
+            raise LimitExceeded(VALUE_TOO_LONG, written=text[:32])
         value: Scalar = text  # most values: construct_yaml_str would return the text as is
         for tag, regexp in self._resolvers.get(text[0], self._default):
             if regexp.match(text):

@@ -8,7 +8,6 @@ operators and files are checked. Nothing here talks to the API.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,16 +21,18 @@ from rostersync.roster.capability_check import capability_problems
 from rostersync.roster.fields import roster_to_fields
 from rostersync.roster.files import read_text_file, roster_files, universal_newlines
 from rostersync.roster.gc_pause import gc_paused
-from rostersync.roster.messages import iter_errors, yaml_repr
+from rostersync.roster.limits import MAX_ENTRIES, describe_character, excerpt, printable
+from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
 from rostersync.roster.model import RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
-from rostersync.roster.yaml_source import LoadedYaml, YamlLoadError, load_yaml
+from rostersync.roster.yaml_source import ControlCharacter, LoadedYaml, YamlLoadError, load_yaml
 
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
 _NESTED = ("chat", "call", "video", "call_config")
 # Keys of an operator entry that are instructions to the loader, not operator fields.
 _ENTRY_ONLY = ("profile",)
+_KNOWN_SHOWN = 10  # profile names listed after an unknown one
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class _Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.hints = Hints()
 
     def at(self, mark: Mark, path: KeyPath, message: str) -> None:
         self.items.append(Problem(mark.file, mark.line, mark.column, format_path(path), message))
@@ -106,7 +108,7 @@ def load_texts(texts: Iterable[tuple[str, str]], *, capabilities: Capabilities |
     """Load a roster from (file name, text) pairs, as if they were one directory."""
     problems = _Problems()
     with gc_paused():
-        files = [f for f in (_parse_file(name, text, problems) for name, text in texts) if f is not None]
+        files = _parse_files(texts, problems)
         # The rules across operators and files run even when a file broke the format,
         # so that one run lists every problem; they skip what they cannot read.
         roster = _merge_files(files, problems, capabilities)
@@ -118,19 +120,36 @@ def load_texts(texts: Iterable[tuple[str, str]], *, capabilities: Capabilities |
     return roster
 
 
-def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
+def _parse_files(texts: Iterable[tuple[str, str]], problems: _Problems) -> list[_File]:
+    # (A function of its own: a loop variable left in load_texts would keep the last
+    # file alive past `del files`.)
+    files: list[_File] = []
+    entries = 0  # keys and list items so far: MAX_ENTRIES bounds the whole roster
+    for name, text in texts:
+        file = _parse_file(name, text, problems, MAX_ENTRIES - entries)
+        if file is not None:
+            files.append(file)
+            entries += len(file.loaded.marks)
+    return files
+
+
+def _parse_file(name: str, text: str, problems: _Problems, max_entries: int) -> _File | None:
     try:
-        loaded = load_yaml(text, name)
+        loaded = load_yaml(text, name, max_entries=max(max_entries, 1))
     except YamlLoadError as exc:
         for p in exc.problems:
             problems.at(p.mark, p.path, p.message)
+        _report_controls(exc.controls, exc.more_controls, problems)
         return None
+    _report_controls(loaded.controls, loaded.more_controls, problems)
     if loaded.data is None:
         problems.at(Mark(name, 1, 1), (), "the file is empty: a roster needs at least 'version: 1' and 'operators:'")
         return None
     if not isinstance(loaded.data, dict):
+        # (Its kind only, never its value: a file that is one string is no roster and may
+        # be anything, such as the .env file a symbolic link points to.)
         problems.at(loaded.mark_for(()), (),
-                    f"a roster must be a mapping with 'version' and 'operators', got {yaml_repr(loaded.data)}")
+                    f"a roster must be a mapping with 'version' and 'operators', got {yaml_kind(loaded.data)}")
         return None
     before = len(problems.items)
     null_paths = _report_nulls(loaded, problems)
@@ -138,12 +157,33 @@ def _parse_file(name: str, text: str, problems: _Problems) -> _File | None:
     try:
         document = RosterDocument.model_validate(loaded.data)
     except ValidationError as exc:
-        for path, message in iter_errors(exc):
+        for path, message in iter_errors(exc, problems.hints):
             if not any(path[: len(n)] == n for n in null_paths):
                 problems.at(loaded.mark_for(path), path, message)
     if len(problems.items) > before:
         document = None
     return _File(name, loaded, loaded.data, document)
+
+
+def _report_controls(controls: Sequence[ControlCharacter], more: bool, problems: _Problems) -> None:
+    """Control characters: no key or value may hold one, and none may be written
+    anywhere else (they can make a line read, in a review or a terminal, as
+    something else than it is)."""
+    for control in controls:
+        problems.at(control.mark, control.path or (), _control_message(control))
+    if more and controls:
+        problems.at(controls[-1].mark, (), "more control characters follow; only the first ones are listed")
+
+
+def _control_message(control: ControlCharacter) -> str:
+    if control.path is None:
+        return (f"a control character, {describe_character(control.character)}, outside any key or value: "
+                "none may be written in a roster file, not even in a comment")
+    holder = "this key" if control.in_key else "the value"
+    if is_secret(control.path):  # not even one character of a secret
+        return f"{holder} contains a control character (not shown: the field is secret)"
+    shown = describe_character(control.character)
+    return f"{holder} contains a control character, {shown}: no key or value may hold one"
 
 
 def _report_nulls(loaded: LoadedYaml, problems: _Problems) -> list[KeyPath]:
@@ -191,6 +231,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
     scope = _agreed_scope(files, problems)
     ignore = tuple(dict.fromkeys(p for f in files for p in _strings(f.data.get("ignore"))))
     profiles = _collect_profiles(files, problems)
+    known = ""  # the profiles' names for messages, once one is needed
     operators: list[WantedOperator] = []
     owners: list[_File] = []  # the file of each operator, for pinning later problems
     for file in files:
@@ -205,7 +246,8 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
                 if name in profiles:
                     layers.append(profiles[name])
                 else:
-                    _unknown_profile(file, path, name, profiles, problems)
+                    known = known or _known(profiles)
+                    _unknown_profile(file, path, name, profiles, known, problems)
             layers.append({k: v for k, v in entry.items() if k not in _ENTRY_ONLY})
             merged = _deep_merge(layers)
             operators.append(WantedOperator(
@@ -272,12 +314,17 @@ def _collect_profiles(files: list[_File], problems: _Problems) -> dict[str, dict
     return profiles
 
 
-def _unknown_profile(file: _File, path: KeyPath, name: str, profiles: Mapping[str, Any], problems: _Problems) -> None:
-    close = difflib.get_close_matches(name, list(profiles), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    known = ", ".join(sorted(profiles)) or "none are defined"
+def _known(profiles: Mapping[str, Any]) -> str:
+    names = sorted(profiles)
+    known = ", ".join(printable(n) for n in names[:_KNOWN_SHOWN]) or "none are defined"
+    return known + (f" and {len(names) - _KNOWN_SHOWN:,} more" if len(names) > _KNOWN_SHOWN else "")
+
+
+def _unknown_profile(file: _File, path: KeyPath, name: str, profiles: Mapping[str, Any], known: str,
+                     problems: _Problems) -> None:
+    hint = problems.hints.did_you_mean(name, profiles)
     problems.at(file.mark(path + ("profile",)), path + ("profile",),
-                f"unknown profile '{name}'{hint}; known profiles: {known}")
+                f"unknown profile {excerpt(name)}{hint}; known profiles: {known}")
 
 
 def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: Mapping[str, Any],
@@ -303,7 +350,8 @@ def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: 
                     "the operator would leave the roster's scope")
     pattern = matches_ignore(merged["email"], ignore)
     if pattern is not None:
-        problems.at(*where("email"), f"matches the ignore pattern '{pattern}': an ignored operator cannot be managed")
+        problems.at(*where("email"), f"matches the ignore pattern {excerpt(pattern)}: an ignored operator cannot be "
+                    "managed")
 
 
 def _check_unique(operators: list[WantedOperator], owners: list[_File], problems: _Problems) -> None:
@@ -318,5 +366,5 @@ def _check_unique(operators: list[WantedOperator], owners: list[_File], problems
             if first is not op:
                 path: KeyPath = ("operators", op.index, key_field)
                 value = op.email if key_field == "email" else op.external_id
-                problems.at(file.mark(path), path, f"duplicate {key_field} '{value}' "
+                problems.at(file.mark(path), path, f"duplicate {key_field} {excerpt(value or '')} "
                             f"(also at {first.mark.file}:{first.mark.line}, {first.path})")

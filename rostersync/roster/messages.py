@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Iterator
+import itertools
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from rostersync.roster.fields import FIELDS
+from rostersync.roster.limits import EXCERPT_CHARS, excerpt
 from rostersync.roster.model import (
     CallConfig,
     ChannelSettings,
@@ -29,19 +32,37 @@ _NESTED_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+# The roster keys of the secret fields: their values are never shown, whatever is wrong.
+SECRET_KEYS = frozenset(spec.roster[-1] for spec in FIELDS if spec.sensitive)
+
+
 def yaml_repr(value: Any) -> str:
-    """A value as it would be written in YAML, for 'got ...' in messages."""
+    """A value as it would be written in YAML, for 'got ...' in messages: a string or a
+    number as a short excerpt (`limits.excerpt`), a collection by its kind only."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
+        return excerpt(value)
+    if isinstance(value, (dict, list)):
+        return yaml_kind(value)
+    text = str(value)  # a number or a date
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}… ({len(text):,} characters)"
+
+
+def yaml_kind(value: Any) -> str:
+    """What kind of YAML value `value` is, without showing it: 'a string', 'a list' ..."""
+    kinds = ((bool, "true or false"), (str, "a string"), (int, "an integer"), (float, "a number"),
+             (dict, "a mapping"), (list, "a list"))
+    if value is None:
+        return "null"
+    return next((name for kind, name in kinds if isinstance(value, kind)), "a date")
+
+
+def is_secret(path: KeyPath) -> bool:
+    """Whether the value at `path` is a secret field's (or inside one)."""
+    return any(isinstance(part, str) and part in SECRET_KEYS for part in path)
 
 
 def model_at(path: KeyPath) -> type[BaseModel] | None:
@@ -68,19 +89,38 @@ def _within_operator(model: type[BaseModel], rest: KeyPath) -> type[BaseModel] |
     return None
 
 
-def did_you_mean(key: Hashable, path: KeyPath) -> str:
+class Hints:
+    """The "did you mean" suggestions of one load, bounded: each compares a name with
+    every candidate (difflib, quadratic in their lengths), and a roster may misspell
+    a million names against a thousand profiles. The first MAX_HINTS get one."""
+
+    MAX_HINTS = 50
+    MAX_NAME_CHARS = 64  # names and candidates longer than this get no suggestion
+    MAX_CANDIDATES = 1_000
+
+    def __init__(self) -> None:
+        self.left = self.MAX_HINTS
+
+    def did_you_mean(self, name: Hashable, candidates: Iterable[str]) -> str:
+        """The hint for `name`: " (did you mean 'x'?)", or ""."""
+        if not isinstance(name, str) or len(name) > self.MAX_NAME_CHARS or self.left <= 0:
+            return ""
+        self.left -= 1
+        short = [c for c in itertools.islice(candidates, self.MAX_CANDIDATES) if len(c) <= self.MAX_NAME_CHARS]
+        close = difflib.get_close_matches(name, short, n=1, cutoff=0.6)
+        return f" (did you mean {excerpt(close[0])}?)" if close else ""
+
+
+def did_you_mean(key: Hashable, path: KeyPath, hints: Hints) -> str:
     model = model_at(path)
-    if model is None or not isinstance(key, str):
-        return ""
-    close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return "" if model is None else hints.did_you_mean(key, model.model_fields)
 
 
-def _type_message(expected: str, value: Any) -> str:
+def _type_message(expected: str, value: Any, secret: bool) -> str:
     hint = ""
     if expected == "a string" and isinstance(value, (int, float)) and not isinstance(value, bool):
         hint = " (put it in quotes)"
-    return f"must be {expected}, got {yaml_repr(value)}{hint}"
+    return f"must be {expected}, got {yaml_kind(value) if secret else yaml_repr(value)}{hint}"
 
 
 _TYPE_NAMES = {
@@ -97,28 +137,34 @@ _TYPE_NAMES = {
 }
 
 
-def describe(error: ErrorDetails) -> str:
+def describe(error: ErrorDetails, hints: Hints) -> str:
     """One pydantic error as our message (the path is shown separately)."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     loc = tuple(error["loc"])
+    secret = is_secret(loc)
+    shown = yaml_kind(value) if secret else yaml_repr(value)
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
-        return f"unknown field{did_you_mean(loc[-1], loc[:-1])}"
+        return f"unknown field{did_you_mean(loc[-1], loc[:-1], hints)}"
     if kind == "literal_error":
-        return f"must be {ctx.get('expected', 'one of the allowed values')}, got {yaml_repr(value)}"
+        return f"must be {ctx.get('expected', 'one of the allowed values')}, got {shown}"
     if kind in _TYPE_NAMES:
-        return _type_message(_TYPE_NAMES[kind], value)
+        return _type_message(_TYPE_NAMES[kind], value, secret)
     if kind == "greater_than":
-        return f"must be a positive integer, got {yaml_repr(value)}"
+        return f"must be a positive integer, got {shown}"
     if kind == "too_short":
         return "must not be empty"
-    return str(error["msg"])  # our own checks (email, language, phone) word theirs already
+    if secret:
+        return "is not a valid value (not shown: the field is secret)"
+    # Our own checks (email, language, phone) word theirs already, quoting an excerpt
+    # of the value; pydantic's own messages do not quote it.
+    return str(error["msg"])
 
 
-def iter_errors(exc: ValidationError) -> Iterator[tuple[KeyPath, str]]:
+def iter_errors(exc: ValidationError, hints: Hints) -> Iterator[tuple[KeyPath, str]]:
     """(path, message) for each error, with the path as a key path into the YAML."""
     # For a missing key, pydantic's loc names the key itself: the path then says which
     # field is required, and its mark falls back to the mapping that lacks it.
     for error in exc.errors(include_url=False):
-        yield tuple(error["loc"]), describe(error)
+        yield tuple(error["loc"]), describe(error, hints)

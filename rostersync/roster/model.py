@@ -18,22 +18,32 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
+from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
 
-# Deliberately simple: one @, no spaces, a dot in the domain. The API's own
-# validation is the final word; this catches typos before any request.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deliberately simple: one @, no spaces or control characters, a dot inside the
+# domain. The API's own validation is the final word; this catches typos before any
+# request. Checked with string methods and a character class only, so that its cost
+# is linear in the length (a regex with two unbounded runs around the dot was not).
+_EMAIL_FORBIDDEN = re.compile(rf"[@\s{CONTROL_CHARACTERS}]")
+# The same rule for editors, as a JSON Schema (ECMA-262) pattern: editors run it on
+# one value at a time, where backtracking costs nothing that matters.
+_NOT_IN_EMAIL = r"[^@\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]"
+_EMAIL_SCHEMA_PATTERN = rf"^{_NOT_IN_EMAIL}+@{_NOT_IN_EMAIL}+\.{_NOT_IN_EMAIL}+$"
 # E.164: a +, a country code that does not start with 0, up to 15 digits in all.
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": repr(value)})
+    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": excerpt(value)})
 
 
 # fullmatch, not match: Python's `$` also matches before a final line break, so
 # match accepts "ada@example.com\n"; JSON Schema's `$` (and the schema) does not.
 def _check_email(value: str) -> str:
-    if not _EMAIL.fullmatch(value):
+    if len(value) > MAX_EMAIL_CHARS:
+        raise _invalid("email", f"an email address of at most {MAX_EMAIL_CHARS} characters", value)
+    local, at, domain = value.partition("@")
+    if not (local and at and "." in domain[1:-1]) or _EMAIL_FORBIDDEN.search(local) or _EMAIL_FORBIDDEN.search(domain):
         raise _invalid("email", "a valid email address", value)
     return value
 
@@ -45,7 +55,7 @@ def _check_language(value: str) -> str:
 
 
 def _check_phone(value: str) -> str:
-    if not _PHONE.fullmatch(value):
+    if not _PHONE.fullmatch(value):  # (match would let a line break follow the digits)
         raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
     return value
 
@@ -57,9 +67,10 @@ def _profile_names(value: Any) -> Any:
 
 # Each checked string says in the JSON schema what its check accepts, so that an
 # editor flags what validate would (rostersync.roster.schema). The schema's pattern
-# is the check's own regex: a `format: email` would be an editor's notion, not ours.
+# says what the check accepts: a `format: email` would be an editor's notion, not ours.
 Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema(
-    {"type": "string", "pattern": _EMAIL.pattern, "patternErrorMessage": "must be a valid email address"})]
+    {"type": "string", "maxLength": MAX_EMAIL_CHARS, "pattern": _EMAIL_SCHEMA_PATTERN,
+     "patternErrorMessage": "must be a valid email address"})]
 LanguageCode = Annotated[str, AfterValidator(_check_language), WithJsonSchema(
     {"type": "string", "enum": sorted(ISO_639_1)})]
 PhoneNumber = Annotated[str, AfterValidator(_check_phone), WithJsonSchema(

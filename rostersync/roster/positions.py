@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+from rostersync.roster.limits import printable
+
 # The mapping keys and sequence indexes from the root of a document to a node, e.g.
 # ("operators", 3, "chat", "priority"); () is the root. Keys are whatever YAML made
 # of them (str, int, bool, None, dates ...): anything hashable.
@@ -28,11 +30,15 @@ class Mark:
 
 
 def format_path(path: Sequence[Hashable]) -> str:
-    """``("operators", 3, "chat", "priority")`` -> ``operators[3].chat.priority``."""
+    """``("operators", 3, "chat", "priority")`` -> ``operators[3].chat.priority``.
+
+    Keys are whatever the roster's author wrote: each is shown cut short and with its
+    control characters escaped (`limits.printable`)."""
     text = ""
     for part in path:
         if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
+            text += f"[{printable(str(part))}]"
         else:
-            text += f".{part}" if text else str(part)
+            key = printable(str(part))
+            text += f".{key}" if text else key
     return text

@@ -1,6 +1,9 @@
 """Fuzz the roster loader: whatever text it is given, it returns a Roster or raises
-RosterError whose problems each say where (file, line, column) and what, and the
-`validate` command exits 0 or 1 with a message, never a traceback."""
+RosterError whose problems each say where (file, line, column) and what, in a line
+that is printable (no control character reaches a terminal) and short; and the
+`validate` command exits 0 or 1 with a message, never a traceback. Hostile shapes
+(deep nesting, huge values, control characters, random bytes) are refused within
+their bounds (rostersync.roster.limits), quickly."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rostersync.cli.main import cli
-from rostersync.roster.loader import Roster, load_texts
+from rostersync.roster.limits import CONTROL_IN_TEXT, MAX_DEPTH, MAX_VALUE_CHARS, TOO_DEEP, VALUE_TOO_LONG
+from rostersync.roster.loader import Roster, load_roster, load_texts
 from rostersync.roster.problems import RosterError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "operators.yaml"
@@ -75,7 +79,8 @@ def check_loads_or_reports(texts: list[tuple[str, str]]) -> Roster | RosterError
             assert isinstance(problem.line, int) and problem.line >= 0, problem
             assert isinstance(problem.column, int) and problem.column >= 0, problem
             assert isinstance(problem.message, str) and problem.message.strip(), problem
-            str(problem)
+            assert str(problem).isprintable(), problem  # control characters are shown escaped
+            assert len(problem.message) < 600 and len(problem.path) < 2_000, problem  # excerpts, not values
         assert exc.summary.endswith("nothing was sent to the API.")
         return exc
 
@@ -240,3 +245,82 @@ def test_an_alias_bomb_is_not_expanded() -> None:
     text = alias_bomb(12)
     assert len(text) < 1000
     python_calls(lambda: check_loads_or_reports([("r.yaml", text)]), budget=1_000_000)
+
+
+# --- Hostile shapes: refused within their bounds -------------------------------------------------
+
+
+@fuzz(60)
+@given(st.binary(max_size=4_000))
+def test_random_bytes_in_a_file(fuzz_dir: Path, data: bytes) -> None:
+    path = fuzz_dir / "bytes.yaml"
+    path.write_bytes(data)
+    try:
+        load_roster(path)
+    except RosterError as exc:
+        assert exc.problems and all(str(p).isprintable() for p in exc.problems)
+
+
+OPENERS = st.sampled_from(["[", "{k: ", "- ", "block"])
+
+
+@st.composite
+def nested(draw: st.DrawFn) -> tuple[str, int]:
+    """A value nested `depth` levels, each a flow list, a flow mapping, a compact block
+    sequence or a block mapping, the kinds mixed as they come (block inside flow is
+    not YAML: once flow, flow to the end)."""
+    depth = draw(st.integers(1, 3 * MAX_DEPTH))
+    kinds = draw(st.lists(OPENERS, min_size=depth, max_size=depth))
+    text, closing, indent, flow = "", "", 2, False
+    for kind in kinds:
+        if kind in ("[", "{k: ") or flow:
+            kind = kind if kind in ("[", "{k: ") else "["
+            text += kind
+            closing = ("]" if kind == "[" else "}") + closing
+            flow = True
+        else:
+            text += f"\n{' ' * indent}{'- ' if kind == '- ' else 'k: '}"
+            indent += 2
+    return "x: " + text + "v" + closing, depth
+
+
+@fuzz(200)
+@given(nested())
+def test_nesting_of_any_shape_is_refused_past_the_depth_bound(document: tuple[str, int]) -> None:
+    text, depth = document
+    outcome = check_loads_or_reports([("r.yaml", "version: 1\noperators: []\n" + text + "\n")])
+    # Within the bound, the unknown key x is the only problem; past it, the depth.
+    messages = [p.message for p in outcome.problems] if isinstance(outcome, RosterError) else []
+    assert (TOO_DEEP in messages) == (depth + 1 > MAX_DEPTH), (depth, messages)  # the root mapping is a level
+
+
+QUOTING = st.sampled_from(["{}", "'{}'", '"{}"', "[{}]", "{{k: {}}}", "!!str {}", "&a {}"])
+
+
+@fuzz(60)
+@given(st.integers(MAX_VALUE_CHARS - 3, MAX_VALUE_CHARS + 3) | st.integers(0, 2_000_000), QUOTING,
+       st.sampled_from(["a", "é", "a b", "1:", "'"]))
+def test_values_of_any_size_are_refused_past_the_length_bound(length: int, quoting: str, unit: str) -> None:
+    value = (unit * length)[:length].rstrip(" :") or "a"
+    if quoting == "'{}'":
+        value = value.replace("'", "''")
+    elif "'" in value:
+        value = value.replace("'", "a")
+    written = quoting.format(value)
+    outcome = check_loads_or_reports([("r.yaml", f"version: 1\noperators: []\nx: {written}\n")])
+    messages = [p.message for p in outcome.problems] if isinstance(outcome, RosterError) else []
+    parsed = len(value.replace("''", "'")) if quoting == "'{}'" else len(value)
+    assert (VALUE_TOO_LONG in messages) == (parsed > MAX_VALUE_CHARS), (parsed, quoting, messages[:3])
+
+
+CONTROLS = st.sampled_from([*"\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x80\x85\x9b\x9f", *"\u202a\u202b\u202c\u202d\u202e",
+                            *"\u2066\u2067\u2068\u2069"])
+
+
+@fuzz(300)
+@given(st.integers(0, len(VALID)), CONTROLS)
+def test_a_control_character_anywhere_is_refused(position: int, character: str) -> None:
+    assert CONTROL_IN_TEXT.match(character)
+    outcome = check_loads_or_reports([("r.yaml", VALID[:position] + character + VALID[position:])])
+    assert isinstance(outcome, RosterError)
+    assert any("control character" in p.message for p in outcome.problems), outcome.problems

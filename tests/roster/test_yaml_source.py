@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rostersync.roster import yaml_source
+from rostersync.roster.limits import CONTROL_IN_TEXT, TOO_DEEP, TOO_MANY_ENTRIES, VALUE_TOO_LONG
 from rostersync.roster.yaml_source import (
     FastPathUnsupported,
     LoadedYaml,
@@ -26,6 +27,7 @@ from rostersync.roster.yaml_source import (
 )
 
 FILE = "roster.yaml"
+BOUNDS = (TOO_DEEP, TOO_MANY_ENTRIES, VALUE_TOO_LONG)
 C_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the fallback uses libyaml when it is there
 BOTH_PATHS = pytest.mark.parametrize("loader", [load_yaml_fast, load_yaml_with_pyyaml], ids=["fast", "pyyaml"])
 
@@ -70,21 +72,28 @@ def check_against_pyyaml(text: str, *, complete_marks: bool = False) -> LoadedYa
     - The fast parser either declines the text, or gives what yaml.SafeLoader gives
       (or the duplicate-key problems), with the same marks as the fallback.
     - The fallback gives what libyaml (CSafeLoader) gives if libyaml accepts the
-      text, else what SafeLoader gives; duplicate keys aside. (libyaml is a bit more
-      lenient with tabs and block scalar headers, where SafeLoader fails.)
+      text, else what SafeLoader gives; duplicate keys and the bounds of
+      rostersync.roster.limits aside. (libyaml is a bit more lenient with tabs and
+      block scalar headers, where SafeLoader fails.) A text with control characters
+      that YAML forbids is read with them replaced, and they are listed.
     """
     pure_ok, pure_data = pyyaml_load(text, yaml.SafeLoader)
     c_ok, c_data = pyyaml_load(text, C_LOADER)
     fallback_ok, expected = (c_ok, c_data) if c_ok else (pure_ok, pure_data)
+    forbidden = CONTROL_IN_TEXT.search(text) is not None
 
     slow: LoadedYaml | YamlLoadError
     try:
         slow = load_yaml_with_pyyaml(text, FILE)
     except YamlLoadError as exc:
         if fallback_ok:
-            assert exc.problems and all(p.message.startswith("duplicate key '") for p in exc.problems), exc
+            assert exc.problems and all(p.message.startswith("duplicate key ") or p.message in BOUNDS
+                                        for p in exc.problems), exc
         slow = exc
     else:
+        if forbidden:
+            assert slow.controls, slow
+            return slow  # (its data is that of the text with the characters replaced)
         assert fallback_ok
         assert canonical(slow.data) == canonical(expected)
         if complete_marks:
@@ -538,7 +547,7 @@ def test_a_syntax_error_is_reported_with_pyyamls_message_and_mark() -> None:
         ("a: 1\n---\nb: 2\n", 2, "invalid YAML: expected a single document in the stream, but found another document"),
         ("when: 2024-13-45\n", 1, "invalid YAML: cannot build value: month must be in 1..12"),
         ("a: =\n", 1, "invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:value'"),
-        ("a: b\x07\n", 1, "invalid YAML: unacceptable character '\\x07': special characters are not allowed"),
+        ("a: \ufffe\n", 1, "invalid YAML: unacceptable character '\\ufffe': special characters are not allowed"),
     ],
 )
 def test_invalid_documents_give_one_problem(text: str, line: int, message: str) -> None:
@@ -607,10 +616,22 @@ def test_duplicate_keys_are_found_in_fallback_documents_too() -> None:
     ]
 
 
-def test_alias_bombs_do_not_explode_the_marks() -> None:
-    lines = ["a0: &a0 [x, y]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 25)]
-    loaded = load_yaml("\n".join(lines) + "\n", FILE)
-    assert len(loaded.marks) < 200
+def alias_doubling(levels: int) -> str:
+    lines = ["a0: &a0 [x, y]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_do_not_explode_the_marks() -> None:
+    loaded = load_yaml(alias_doubling(10), FILE)  # 2**11 entries written out: within the bounds
+    assert len(loaded.marks) < 100
+
+
+def test_an_alias_bomb_is_refused_for_what_it_expands_to() -> None:
+    """'Billion laughs': 2**25 entries once the aliases are written out, which is what the
+    steps after the parse (validation, merging) would walk."""
+    with pytest.raises(YamlLoadError) as caught:
+        load_yaml(alias_doubling(25), FILE)
+    assert [(str(p.mark), p.message) for p in caught.value.problems] == [(f"{FILE}:1:1", TOO_MANY_ENTRIES)]
 
 
 # --- Scalars ---------------------------------------------------------------------------
