@@ -38,7 +38,7 @@ from rostersync.roster.model import Scope
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, ReferenceUse
 
-__all__ = ["AccountDirectory", "Directory", "Names", "resolve_references"]
+__all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
 
 _PLURAL: dict[ReferenceKind, str] = {"skill": "skills", "group": "groups", "website": "websites"}
 
@@ -155,11 +155,13 @@ class Directory:
         return value if isinstance(value, int) else self.matches(value)[0].id
 
     def label(self, entry_id: int) -> str | None:
-        """The shortest text that names this id alone: its name, else its path; None if neither does."""
+        """The shortest text that names this id alone: its name, else the last levels of its
+        path (``Paris desk/Night shift``); None if none does."""
         entry = self.by_id.get(entry_id)
         if entry is None:
             return None
-        for text in (*entry.names, entry.shown_path):
+        suffixes = ("/".join(entry.path[-depth:]) for depth in range(2, len(entry.path) + 1))
+        for text in (*entry.names, *suffixes):
             if text.strip() and not _looks_like_id(text) and [e.id for e in self.matches(text)] == [entry_id]:
                 return text
         return None
@@ -219,6 +221,22 @@ class Names:
         return bool(self.by_field)
 
 
+def account_names(backend: object, api_fields: Iterable[str],
+                  directory: AccountDirectory | None = None) -> dict[str, dict[int, str]]:
+    """API field -> id -> the text that names that id alone on the account (its name,
+    else its ``Parent/Child`` path), for each of ``api_fields`` (``skill_list``,
+    ``group_id``, ``website_list``) that ``backend`` can list; an id whose name is not
+    unique, or reads as a number, has none. One listing per field's kind."""
+    directory = directory if directory is not None else AccountDirectory(backend)
+    names: dict[str, dict[int, str]] = {}
+    for kind, (api_field, _) in REFERENCE_FIELDS.items():
+        if api_field in api_fields and directory.available(kind):
+            of_kind = directory.of(kind)
+            names[api_field] = {entry_id: label for entry_id in of_kind.by_id
+                                if (label := of_kind.label(entry_id)) is not None}
+    return names
+
+
 def resolve_references(backend: object, roster: Roster,
                        directory: AccountDirectory | None = None) -> tuple[Roster, Names]:
     """``roster`` with every name replaced by its id, and the names of the ids of the kinds used.
@@ -249,11 +267,7 @@ def resolve_references(backend: object, roster: Roster,
     scope = _resolved_scope(roster.scope, resolved)
     operators = tuple(_resolved_operator(op, resolved, kinds) for op in roster.operators)
     _check_scope(scope, operators)
-    names: dict[str, dict[int, str]] = {}
-    for kind in kinds:
-        of_kind = directory.of(kind)
-        names[REFERENCE_FIELDS[kind][0]] = {
-            entry_id: label for entry_id in of_kind.by_id if (label := of_kind.label(entry_id)) is not None}
+    names = account_names(backend, [REFERENCE_FIELDS[kind][0] for kind in kinds], directory)
     return replace(roster, scope=scope, operators=operators), Names(names)
 
 

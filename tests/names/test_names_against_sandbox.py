@@ -148,3 +148,25 @@ def test_graphql_refuses_names_it_cannot_look_up(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 1
     assert (f"{roster}:2:12: defaults.skills: the GraphQL API cannot look skills up by name (it documents no "
             "listing of them), so 'Returns' cannot be resolved: write the id (or use the REST API)") in result.output
+
+
+def test_export_writes_unique_names_and_round_trips_to_no_changes(account: Sandbox, runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    account.store.add({"email": "ada@example.com", "group_id": 2, "skill_list": [101, 106],
+                       "website_list": [123, 456]})
+    account.store.add({"email": "bob@example.com", "group_id": 7, "skill_list": [555], "website_list": [999]})
+    out = tmp_path / "exported.yaml"
+    assert run(runner, "export", "-q", "--out", str(out)).exit_code == 0
+    text = out.read_text()
+    assert "group: Paris desk/Night shift\n" in text  # Night shift repeats: the shortest path that is unique
+    assert "  skills: [Lighting advice, Sales/Delivery]\n" in text
+    assert "  websites: [Maison Lumiere EN, Maison Lumiere FR]\n" in text
+    assert "group: Paris desk\n" in text
+    # Ids the account does not name stay ids: the roster then refuses them, as it must.
+    assert "  skills: [555]\n" in text and "  websites: [999]\n" in text
+    account.store.delete(next(op["id"] for op in account.store.list() if op["email"] == "bob@example.com"))
+    assert run(runner, "export", "-q", "--out", str(out)).exit_code == 0
+    account.reset_counts()
+    assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
+    with_ids = run(runner, "export", "-q", "--ids").stdout
+    assert "group: 2\n" in with_ids and "skills: [101, 106]\n" in with_ids and "Lighting" not in with_ids
