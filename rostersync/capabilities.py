@@ -22,7 +22,10 @@ from typing import Any
 
 from rostersync.api_fields import API_FIELDS
 
-__all__ = ["REST_CAPABILITIES", "Capabilities"]
+__all__ = ["REFERENCE_KINDS", "REST_CAPABILITIES", "Capabilities"]
+
+#: The fields that refer to the account's skills, groups and websites, and what they hold.
+REFERENCE_KINDS: dict[str, str] = {"skill_list": "skills", "group_id": "groups", "website_list": "websites"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class Capabilities:
     value_sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
     max_items: Mapping[str, int] = field(default_factory=dict)
     required_on_create: frozenset[str] = frozenset()
+    # The reference fields whose items may be names, which the backend lists to resolve
+    # (rostersync.plan.references); elsewhere only ids are taken.
+    named_references: frozenset[str] = frozenset(REFERENCE_KINDS)
 
     def problems(self, fields: Mapping[str, Any], *, creating: bool = False) -> list[tuple[str, str]]:
         """``(api_field, reason)`` for every field of ``fields`` this backend cannot carry.
@@ -61,6 +67,13 @@ class Capabilities:
             if name in fields and name in self.fields and len(_items(fields[name])) > limit:
                 found.append((name, f"the {self.backend} API takes at most {limit} value{'s' if limit != 1 else ''} "
                                     f"here, got {len(_items(fields[name]))}"))
+        for name, kind in REFERENCE_KINDS.items():
+            if name in fields and name not in self.named_references:
+                named = [item for item in _items(fields[name]) if isinstance(item, str)]
+                if named:
+                    found.append((name, f"the {self.backend} API cannot look {kind} up by name (it documents no "
+                                        f"listing of them), so {', '.join(map(repr, named))} cannot be resolved: "
+                                        "write the id (or use the REST API)"))
         if creating:
             found.extend((name, f"the {self.backend} API requires it to create an operator")
                          for name in sorted(self.required_on_create - set(fields)))

@@ -27,6 +27,14 @@ from rostersync.api.records import (
     parse_statistic,
 )
 from rostersync.api.replies import Reply, unexpected_reply
+from rostersync.api.resources import (
+    GroupRecord,
+    SkillRecord,
+    WebsiteRecord,
+    parse_group,
+    parse_skill,
+    parse_website,
+)
 from rostersync.api.transport import Transport
 from rostersync.capabilities import REST_CAPABILITIES, Capabilities
 
@@ -224,6 +232,20 @@ class IAdvizeClient:
     def get_profile(self, operator_id: int) -> OperatorProfile:
         return self._get_one(f"/operator/{int(operator_id)}/profile",
                              f"get profile of operator {operator_id}", parse_profile, operator_id)
+
+    # --- skills, groups and websites (read only) -------------------------------
+
+    def list_skills(self) -> list[SkillRecord]:
+        """Every skill of the account, all pages (``parent_id`` gives the tree)."""
+        return self._list("/skill", {"full": 1}, "list skills", parse_skill)
+
+    def list_groups(self) -> list[GroupRecord]:
+        """Every group of the account, all pages (``parent_id`` gives the tree)."""
+        return self._list("/group", {"full": 1}, "list groups", parse_group)
+
+    def list_websites(self) -> list[WebsiteRecord]:
+        """Every website of the account, all pages."""
+        return self._list("/website", {"full": 1}, "list websites", parse_website)
 
     # --- listings ---------------------------------------------------------------
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from rostersync.capabilities import REFERENCE_KINDS
 from rostersync.cli.connection import Connection, connection_options, log, open_backend, open_client
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
 from rostersync.live.board import read_board
+from rostersync.plan.references import account_names
 from rostersync.render.status import render_board, render_board_json
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
@@ -21,13 +23,17 @@ from rostersync.roster.model import Scope
 @click.option("--website-id", type=int, help="Export only the operators of this website (becomes the roster's scope).")
 @click.option("--group-id", type=int, help="Export only the operators of this group (becomes the roster's scope).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the roster here, not to stdout.")
+@click.option("--ids", is_flag=True, help="Write skills, groups and websites as ids, not names.")
 @handle_errors
-def export(connection: Connection, website_id: int | None, group_id: int | None, out: Path | None) -> None:
+def export(connection: Connection, website_id: int | None, group_id: int | None, out: Path | None,
+           ids: bool) -> None:
     """Write the account's operators as a roster, sorted by email.
 
     Planning the exported roster gives "No changes.": this is how a team adopts
     rostersync on an existing account. sso_key values are secrets and are left out
-    (so they stay unmanaged).
+    (so they stay unmanaged). Skills, groups and websites are written by name
+    where the name is unique on the account (Parent/Child where that is), else by
+    id; --ids writes ids only.
 
     \b
     Example:
@@ -36,7 +42,10 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
     client = open_backend(connection)
     scope = Scope(website_id=website_id, group_id=group_id)
     records = client.list_operators(scope.as_api_filters(), full=True)
-    text = export_roster_text(records, scope)
+    # One listing per kind the operators use (the GraphQL backend lists none: ids).
+    used = {name for record in records for name in REFERENCE_KINDS if record.fields.get(name)}
+    names = {} if ids else account_names(client, used)
+    text = export_roster_text(records, scope, names)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -8,7 +8,7 @@ see `rostersync.roster.fields`); renderers show the roster's names and mask secr
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
@@ -141,6 +141,19 @@ class Plan:
     # The operators the plan covers; `unchanged` and `live_in_scope` count within it.
     selection: PlanSelection = field(default_factory=PlanSelection)
     digest_key: bytes | None = field(default=None, repr=False, compare=False)
+    # The names of the ids of the skills, groups and websites the roster refers to
+    # (API field -> id -> name; rostersync.plan.references), for people reading the
+    # plan: not sent, not in the digest, not kept by a saved plan.
+    names: Mapping[str, Mapping[int, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def named(self, api_field: str, value: Any) -> Any:
+        """``value`` with the ids of ``api_field`` replaced by their names, where known."""
+        names = self.names.get(api_field)
+        if not names or value is None:
+            return value
+        if isinstance(value, list):
+            return [names.get(item, item) if isinstance(item, int) else item for item in value]
+        return names.get(value, value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     def with_digest_key(self, api_key: str) -> Plan:
         """This plan, its digest computed with secrets hashed under a key derived from `api_key`."""

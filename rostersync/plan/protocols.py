@@ -49,6 +49,43 @@ class OperatorLister(Protocol):
     def list_operators(self, filters: ApiFilters | None = None, *, full: bool = True) -> Sequence[LiveRecord]: ...
 
 
+class NamedTreeItem(Protocol):
+    """A skill or a group: skills and groups are trees through ``parent_id``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+class WebsiteItem(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+
+class ReferenceLister(Protocol):
+    """Optional: the listings that resolve a roster's names of skills, groups and websites
+    (`rostersync.plan.references`). A backend may have some, all or none of them; a kind
+    it cannot list takes no names (its `Capabilities.named_references`), and its ids
+    are not checked. The REST client has all three."""
+
+    def list_skills(self) -> Sequence[NamedTreeItem]: ...
+
+    def list_groups(self) -> Sequence[NamedTreeItem]: ...
+
+    def list_websites(self) -> Sequence[WebsiteItem]: ...
+
+
 class OperatorWriter(Protocol):
     """What apply needs: the writes, and the reads that check a write whose reply was lost."""
 

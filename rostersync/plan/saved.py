@@ -277,7 +277,10 @@ def _parse(data: dict[str, Any]) -> SavedPlan:
     doc = expect_keys(data, "the plan", _FIELDS, _OPTIONAL_FIELDS)
     try:
         scope = Scope.model_validate(doc["scope"])
-    except ValidationError:
+        # A roster's scope may name its group or website; a plan's holds their ids.
+        if isinstance(scope.website_id, str) or isinstance(scope.group_id, str):
+            raise ValueError("names are resolved before a plan is saved")
+    except (ValidationError, ValueError):
         raise ContentError(f"scope: must be an object of integers website_id and group_id, got "
                            f"{quoted(doc['scope'])}") from None
     ignore = tuple(_strings(doc["ignore"], "ignore"))

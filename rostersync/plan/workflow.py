@@ -40,6 +40,7 @@ from rostersync.plan.digest import check_digest
 from rostersync.plan.engine import build_plan, read_live
 from rostersync.plan.errors import StalePlanError, TamperedPlanError
 from rostersync.plan.protocols import OperatorBackend, OperatorLister
+from rostersync.plan.references import resolve_references
 from rostersync.plan.safety import DEFAULT_MAX_DELETE_RATIO, raise_if_unsafe
 from rostersync.plan.saved import SavedPlan, read_saved_plan, unverified_target, write_saved_plan
 from rostersync.plan.saved_fresh import check_fresh, check_target
@@ -58,15 +59,20 @@ def plan_roster(client: OperatorBackend, roster: Roster, *, only: Iterable[str] 
     backend cannot express (`load_roster(..., capabilities=...)` says the same with
     each field's position). The live operators are read in one listing of the
     roster's scope; those its `ignore` globs match are left out of the plan, as if
-    they did not exist. `only` (email globs) and `files` (files of the roster) keep
+    they did not exist. Skills, groups and websites the roster names (or gives the
+    id of) are resolved and checked first, one listing per kind
+    (`rostersync.plan.references`): `RosterError` for any that names nothing, or
+    several things. `only` (email globs) and `files` (files of the roster) keep
     the plan to the operators they choose (`rostersync.plan.selection`;
     `SelectionError` for a file not of the roster). `api_key` keys the digest's
     hashing of secrets (`Plan.with_digest_key`).
     """
     refuse_inexpressible(roster, client.capabilities)
+    roster, names = resolve_references(client, roster)
     selection = choose(roster, only, files)
     live = read_live(client, roster.scope, roster.ignore)
     plan = select_plan(build_plan(roster, live), roster, live, selection)
+    plan = replace(plan, names=names.by_field) if names else plan
     return plan.with_digest_key(api_key) if api_key is not None else plan
 
 
@@ -85,7 +91,8 @@ def save_plan(path: str | Path, plan: Plan, roster: Roster, target: str, *, api_
     """Write `plan` (made from `roster`) to `path`: atomically, mode 0600 (it may hold
     secrets), signed with a key derived from `api_key`. `PlanError` if it cannot be
     written, or if `path` is a symbolic link."""
-    saved = SavedPlan(plan, target, roster.scope, roster.ignore, plan.roster_size)
+    # The plan's scope, not the roster's: names in the roster's scope are resolved in the plan's.
+    saved = SavedPlan(plan, target, plan.scope, roster.ignore, plan.roster_size)
     write_saved_plan(Path(path), saved, api_key=api_key)
     return saved
 

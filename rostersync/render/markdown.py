@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from rostersync.plan.changes import Create, Delete, Plan, Update
 from rostersync.render.escape import for_terminal, markdown_code, markdown_text
-from rostersync.render.values import change_line, create_lines, format_value
+from rostersync.render.values import Named, change_line, create_lines, format_value
 from rostersync.roster.model import Scope
 
 __all__ = [
@@ -211,9 +211,9 @@ def _delete_section(deletes: Sequence[Delete], budget: _Budget) -> _Section:
     return section
 
 
-def _create_section(creates: Sequence[Create], budget: _Budget) -> _Section:
+def _create_section(creates: Sequence[Create], budget: _Budget, named: Named) -> _Section:
     section = _Section("create", len(creates))
-    shown = [[(label, format_value(value)) for label, value in create_lines(c) if label not in _NAME_FIELDS]
+    shown = [[(label, format_value(value)) for label, value in create_lines(c, named) if label not in _NAME_FIELDS]
              for c in creates]
     common = set.intersection(*(set(fields) for fields in shown)) if len(shown) > 1 else set()
     opening = []
@@ -229,11 +229,11 @@ def _create_section(creates: Sequence[Create], budget: _Budget) -> _Section:
     return section
 
 
-def _update_section(updates: Sequence[Update], budget: _Budget) -> _Section:
+def _update_section(updates: Sequence[Update], budget: _Budget, named: Named) -> _Section:
     """Identical field changes on `SUMMARISE_FROM` operators or more first, one line
     each; then each operator's other changes."""
     section = _Section("update", len(updates))
-    keyed = [[(change_line(fc), fc) for fc in update.changes] for update in updates]
+    keyed = [[(change_line(fc, named), fc) for fc in update.changes] for update in updates]
     groups: dict[tuple[str, str, str], list[int]] = {}
     for n, pairs in enumerate(keyed):
         for key, _ in pairs:
@@ -358,8 +358,8 @@ def render_plan_markdown(plan: Plan, context: CommentContext | None = None, *, l
         raise ValueError(f"a comment of {limit} characters cannot hold even the plan's header")
     warnings = _warning_lines(plan.warnings, budget)
     deletes = _delete_section([c for c in plan.changes if isinstance(c, Delete)], budget)
-    updates = _update_section([c for c in plan.changes if isinstance(c, Update)], budget)
-    creates = _create_section([c for c in plan.changes if isinstance(c, Create)], budget)
+    updates = _update_section([c for c in plan.changes if isinstance(c, Update)], budget, plan.named)
+    creates = _create_section([c for c in plan.changes if isinstance(c, Create)], budget, plan.named)
     sections = [s for s in (creates, updates, deletes) if s.total]
     note = _left_out_note(sections, limit, context)
     body = [line for s in sections for line in s.lines]

@@ -12,9 +12,13 @@ import click
 from rostersync.plan.changes import Change, Create, Plan, Update
 from rostersync.plan.outcomes import ApplyReport, Outcome
 from rostersync.render.escape import for_terminal
-from rostersync.render.values import change_line, create_lines, format_value
+from rostersync.render.values import Named, change_line, create_lines, format_value
 
 _SYMBOL = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
+
+
+def _as_is(api_field: str, value: object) -> object:
+    return value
 
 
 def _styler(color: bool) -> Callable[..., str]:
@@ -23,16 +27,17 @@ def _styler(color: bool) -> Callable[..., str]:
     return style
 
 
-def render_change(change: Change, color: bool = False) -> list[str]:
+def render_change(change: Change, color: bool = False, named: Named | None = None) -> list[str]:
     style = _styler(color)
     symbol, colour = _SYMBOL[change.action]
     ident = f" (#{change.id})" if change.id is not None else ""
     lines = [style(f"{symbol} {change.action} {for_terminal(change.email)}{ident}", fg=colour, bold=True)]
+    named = named if named is not None else _as_is
     if isinstance(change, Create):
-        lines += [f"    {label}: {format_value(value)}" for label, value in create_lines(change)]
+        lines += [f"    {label}: {format_value(value)}" for label, value in create_lines(change, named)]
     elif isinstance(change, Update):
         for field_change in change.changes:
-            label, before, after = change_line(field_change)
+            label, before, after = change_line(field_change, named)
             lines.append(f"    {label}: {before} {style('->', fg=colour)} {after}")
     return lines
 
@@ -50,7 +55,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
     if plan.warnings:
         lines.append("")
     for change in plan.changes:
-        lines += render_change(change, color)
+        lines += render_change(change, color, plan.named)
         lines.append("")
     lines.append(style(plan.summary_line(), bold=True))
     if plan.has_changes:

@@ -5,11 +5,21 @@ and anything else that is not a number are terminal-escaped (`rostersync.render.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rostersync.plan.changes import Create, FieldChange
 from rostersync.render.escape import for_terminal
 from rostersync.roster.fields import BY_API, FIELDS, SENSITIVE_MASK, display_value
+
+# Names the ids of a field where they are known (`Plan.named`): skills, groups and
+# websites are shown by name, their ids kept for what is sent.
+Named = Callable[[str, Any], Any]
+
+
+def _as_is(api_field: str, value: Any) -> Any:
+    return value
+
 
 # Words that read the same quoted or not: codes, roles, emails, phone numbers.
 _BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.@+-]*$")
@@ -40,17 +50,20 @@ def quoted(text: str) -> str:
     return '"' + for_terminal(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
-def create_lines(change: Create) -> list[tuple[str, Any]]:
-    """A create's fields as (roster label, shown value), in the roster's field order.
-    The email is the change's heading, so it is not repeated."""
-    return [(spec.label, display_value(spec.api, change.fields[spec.api]))
+def create_lines(change: Create, named: Named = _as_is) -> list[tuple[str, Any]]:
+    """A create's fields as (roster label, shown value), in the roster's field order,
+    ids named by ``named``. The email is the change's heading, so it is not repeated."""
+    return [(spec.label, named(spec.api, display_value(spec.api, change.fields[spec.api])))
             for spec in FIELDS if spec.api in change.fields and spec.api != "email"]
 
 
-def change_line(change: FieldChange) -> tuple[str, str, str]:
-    """A field change as (label, before, after), all three safe to print; a pickup
-    setting's key (``call_config.KEY``) comes from the API, so the label is escaped too."""
+def change_line(change: FieldChange, named: Named = _as_is) -> tuple[str, str, str]:
+    """A field change as (label, before, after), all three safe to print, ids named by
+    ``named``; a pickup setting's key (``call_config.KEY``) comes from the API, so the
+    label is escaped too."""
     before, after = change.shown()
+    if change.field == change.top:
+        before, after = named(change.top, before), named(change.top, after)
     return for_terminal(change.label), format_value(before), format_value(after)
 
 

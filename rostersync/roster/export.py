@@ -44,8 +44,26 @@ def exported_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def export_roster(records: Iterable[ExportedRecord], scope: Scope) -> dict[str, Any]:
-    operators = [fields_to_roster(exported_fields(r.fields)) for r in records if isinstance(r.fields.get("email"), str)]
+def named_fields(fields: Mapping[str, Any], names: Mapping[str, Mapping[int, str]]) -> dict[str, Any]:
+    """``fields`` with the ids of skills, groups and websites written as the names in
+    ``names`` (API field -> id -> a name that stands for that id alone); an id without
+    one stays an id. Sets stay sorted as the roster sorts them: ids, then names."""
+    result = dict(fields)
+    for name, of_field in names.items():
+        value = result.get(name)
+        if isinstance(value, list):
+            result[name] = normalize(BY_API[name], [of_field.get(item, item) for item in value])
+        elif isinstance(value, int) and not isinstance(value, bool):
+            result[name] = of_field.get(value, value)
+    return result
+
+
+def export_roster(records: Iterable[ExportedRecord], scope: Scope,
+                  names: Mapping[str, Mapping[int, str]] | None = None) -> dict[str, Any]:
+    """The roster document of ``records``; with ``names``, skills, groups and websites
+    by name where their name is unique on the account (`named_fields`)."""
+    operators = [fields_to_roster(named_fields(exported_fields(r.fields), names or {}))
+                 for r in records if isinstance(r.fields.get("email"), str)]
     operators.sort(key=lambda op: str(op["email"]).lower())
     document: dict[str, Any] = {"version": 1}
     if scope.as_api_filters():
@@ -54,7 +72,8 @@ def export_roster(records: Iterable[ExportedRecord], scope: Scope) -> dict[str, 
     return document
 
 
-def export_roster_text(records: Iterable[ExportedRecord], scope: Scope) -> str:
-    body = yaml.safe_dump(export_roster(records, scope), sort_keys=False, allow_unicode=True,
+def export_roster_text(records: Iterable[ExportedRecord], scope: Scope,
+                       names: Mapping[str, Mapping[int, str]] | None = None) -> str:
+    body = yaml.safe_dump(export_roster(records, scope, names), sort_keys=False, allow_unicode=True,
                           default_flow_style=None, width=120)
     return HEADER + body

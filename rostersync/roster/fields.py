@@ -107,10 +107,16 @@ def normalize(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     if spec.kind in ("str_set", "int_set"):
-        return sorted(set(value))
+        # An int_set of the roster may mix ids and names (resolved when planning):
+        # ids first, then names, so that ids alone sort as they always have.
+        return sorted(set(value), key=_id_then_name) if spec.kind == "int_set" else sorted(set(value))
     if spec.kind == "call_config":
         return {key: value[key] for key in CALL_CONFIG_KEYS if key in value}
     return value
+
+
+def _id_then_name(item: Any) -> tuple[bool, Any]:
+    return isinstance(item, str), item
 
 
 def roster_to_fields(operator: Mapping[str, Any]) -> dict[str, Any]:

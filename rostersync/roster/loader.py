@@ -26,6 +26,7 @@ from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
 from rostersync.roster.model import RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
+from rostersync.roster.references import ReferenceUse, collect_references
 from rostersync.roster.yaml_source import ControlCharacter, LoadedYaml, YamlLoadError, load_yaml
 
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
@@ -63,6 +64,9 @@ class Roster:
     scope: Scope = field(default_factory=Scope)
     ignore: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()
+    # Every skill, group and website the files name or give the id of, where it is
+    # written: planning resolves and checks them (rostersync.plan.references).
+    references: tuple[ReferenceUse, ...] = ()
 
 
 def matches_ignore(email: str, patterns: Sequence[str]) -> str | None:
@@ -271,6 +275,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
         scope=scope,
         ignore=ignore,
         profiles=tuple(profiles),
+        references=collect_references(files),
     )
 
 
@@ -341,11 +346,13 @@ def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: 
         problems.at(*where("call_config"),
                     "type ANSWER_FROM_PHONE needs a phone_number or ask_phone_number_at_every_connection: true")
     websites = merged.get("websites")
-    if scope.website_id is not None and isinstance(websites, list) and scope.website_id not in websites:
+    # Names are compared once resolved, when planning (rostersync.plan.references).
+    if isinstance(scope.website_id, int) and isinstance(websites, list) and scope.website_id not in websites \
+            and all(isinstance(item, int) for item in websites):
         problems.at(*where("websites"), f"must include the scope's website {scope.website_id}, "
                     "or the operator would leave the roster's scope")
     group = merged.get("group")
-    if scope.group_id is not None and isinstance(group, int) and group != scope.group_id:
+    if isinstance(scope.group_id, int) and isinstance(group, int) and group != scope.group_id:
         problems.at(*where("group"), f"must be the scope's group {scope.group_id}, got {group}; "
                     "the operator would leave the roster's scope")
     pattern = matches_ignore(merged["email"], ignore)

@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
@@ -79,6 +88,27 @@ PhoneNumber = Annotated[str, AfterValidator(_check_phone), WithJsonSchema(
 Priority = Literal[0, 10]
 Role = Literal["expert", "operator", "manager", "admin"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+def _check_reference(value: Any) -> int | str:
+    # One message for the two kinds a reference may be (a union would give one per kind).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, str):
+        got = "a blank name"
+    elif isinstance(value, bool) or value is None:
+        got = {True: "true", False: "false", None: "null"}[value]
+    else:
+        got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else str(value)
+    raise PydanticCustomError("reference", "must be an id (an integer) or a name, got {got}", {"got": got})
+
+
+# A skill, group or website of the account: an integer is its id, a string its name
+# (a website's label or host), resolved when planning (rostersync.plan.references).
+Reference = Annotated[int | str, PlainValidator(_check_reference), WithJsonSchema(
+    {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "\\S"}]})]
 
 
 class StrictModel(BaseModel):
@@ -149,13 +179,16 @@ class OperatorFields(StrictModel):
                           "es (language_list). Order and repeats do not matter.")
     language_admin: Literal["de", "en", "es", "fr"] | None = Field(
         None, description="The language of the operator's iAdvize screens: de, en, es or fr.")
-    group: int | None = Field(None, description="The id of the operator's group (group_id).")
-    websites: list[int] | None = Field(
-        None, description="The ids of the websites the operator answers on (website_list). Order and repeats do "
-                          "not matter.")
-    skills: list[int] | None = Field(
-        None, description="The ids of the operator's skills, which route conversations to them (skill_list). "
-                          "Order and repeats do not matter.")
+    group: Reference | None = Field(
+        None, description="The operator's group (group_id): its id, or its name (Parent/Child where the name "
+                          "repeats under different parents).")
+    websites: list[Reference] | None = Field(
+        None, description="The websites the operator answers on (website_list): ids, labels or hosts (such as "
+                          "www.example.com). Order and repeats do not matter.")
+    skills: list[Reference] | None = Field(
+        None, description="The operator's skills, which route conversations to them (skill_list): ids or names "
+                          "(Parent/Child where a name repeats under different parents). Order and repeats do not "
+                          "matter.")
     sso_key: NonEmptyStr | None = Field(
         None, description="The operator's single sign-on key. A secret: plans and logs show it as (sensitive), "
                           "and export leaves it out.")
@@ -179,10 +212,11 @@ class OperatorEntry(OperatorFields):
 class Scope(StrictModel):
     """Which live operators this roster owns; the others are never touched."""
 
-    website_id: int | None = Field(None, description="Only the operators who answer on this website.")
-    group_id: int | None = Field(None, description="Only the operators of this group.")
+    website_id: Reference | None = Field(
+        None, description="Only the operators who answer on this website: its id, label or host.")
+    group_id: Reference | None = Field(None, description="Only the operators of this group: its id or name.")
 
-    def as_api_filters(self) -> dict[str, int]:
+    def as_api_filters(self) -> dict[str, int | str]:
         pairs = (("website_id", self.website_id), ("group_id", self.group_id))
         return {key: value for key, value in pairs if value is not None}
 

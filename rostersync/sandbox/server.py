@@ -226,6 +226,31 @@ def get_profile(store: OperatorStore, request: Request) -> Reply:
     return success(store.profile(request.operator_id))
 
 
+def list_skills(store: OperatorStore, request: Request) -> Reply:
+    filters = _filters(request.query)
+    of_operator: list[int] | None = None
+    if "operator_id" in filters:
+        raw = str(filters["operator_id"]).strip()
+        if not raw.isdigit():
+            raise InvalidFields(["Invalid value for filter 'operator_id': must be an integer."])
+        of_operator = list(store.get(int(raw)).get("skill_list") or [])
+    return _catalog_page(store.catalog.list_skills(filters, of_operator), request)
+
+
+def list_groups(store: OperatorStore, request: Request) -> Reply:
+    return _catalog_page(store.catalog.list_groups(_filters(request.query)), request)
+
+
+def list_websites(store: OperatorStore, request: Request) -> Reply:
+    return _catalog_page(store.catalog.list_websites(), request)
+
+
+def _catalog_page(items: list[dict[str, Any]], request: Request) -> Reply:
+    page, limit = _pagination(request.query)
+    offset = (page - 1) * limit
+    return _paginated(len(items), items[offset:offset + limit], page, limit)
+
+
 # (pattern, kind used in request counts, handlers by method)
 ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, RouteHandler]], ...] = (
     (re.compile(r"/operator"), "/operator",
@@ -238,6 +263,9 @@ ROUTES: tuple[tuple[re.Pattern[str], str, dict[str, RouteHandler]], ...] = (
     (re.compile(r"/operator/(\d+)/statistic"), "/operator/{id}/statistic",
      {"GET": get_statistic}),
     (re.compile(r"/operator/(\d+)/profile"), "/operator/{id}/profile", {"GET": get_profile}),
+    (re.compile(r"/skill"), "/skill", {"GET": list_skills}),
+    (re.compile(r"/group"), "/group", {"GET": list_groups}),
+    (re.compile(r"/website"), "/website", {"GET": list_websites}),
 )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from rostersync.sandbox.catalog import Catalog
 from rostersync.sandbox.derived import operator_profile, operator_statistic
 from rostersync.sandbox.filters import compile_filters
 from rostersync.sandbox.live import (
@@ -111,6 +112,8 @@ class OperatorStore:
         # would test every operator (quadratic in the number of operators).
         self._matches: dict[tuple[tuple[str, str], ...], OperatorIds] = {}
         self._next_id = FIRST_ID
+        # The account's skills, groups and websites: read only, never persisted.
+        self.catalog = Catalog()
         if self._state_path is not None:
             self._file = StateFile(self._state_path, lock_timeout=lock_timeout, on_wait=on_wait)
             try:

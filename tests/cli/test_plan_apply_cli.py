@@ -75,7 +75,7 @@ def test_plan_shows_exactly_the_creates_updates_and_deletes(account: Sandbox, ru
         "+ create new@example.com\n"
         '    first_name: "Newcomer"\n'
         "    roles: [operator]\n"
-        "    group: 7\n"
+        "    group: \"Paris desk\"\n"
         "    sso_key: (sensitive)\n"
         "\n"
         f"~ update ada@example.com (#{ada_id})\n"
@@ -182,7 +182,8 @@ def test_json_format_is_stable(account: Sandbox, runner: CliRunner, tmp_path: Pa
         "changes": [
             {"action": "create", "email": "new@example.com", "id": None,
              "fields": {"email": "new@example.com", "first_name": "Newcomer", "roles": ["operator"], "group": 7,
-                        "sso_key": "(sensitive)"}},
+                        "sso_key": "(sensitive)"},
+             "names": {"group": "Paris desk"}},
             {"action": "update", "email": "ada@example.com", "id": ids["ada@example.com"],
              "changes": [{"field": "chat.max", "before": 3, "after": 4}]},
             {"action": "delete", "email": "gone@example.com", "id": ids["gone@example.com"]},
@@ -210,7 +211,7 @@ def test_markdown_format_is_a_pull_request_comment(account: Sandbox, runner: Cli
         "\n"
         "| operator | name | fields | roster |\n"
         "|---|---|---|---|\n"
-        f"| new@example.com | Newcomer | `roles: [operator]` `group: 7` `sso_key: (sensitive)` | {markdown_text(str(roster))}:{line} |\n"
+        f"| new@example.com | Newcomer | `roles: [operator]` `group: \"Paris desk\"` `sso_key: (sensitive)` | {markdown_text(str(roster))}:{line} |\n"
         "\n"
         "#### ✏️ Update (1)\n"
         "\n"

@@ -82,7 +82,7 @@ managed = {
     "languages": sets_of(LANGUAGES),
     "language_admin": st.sampled_from(["de", "en", "es", "fr"]),
     "group": st.just(GROUP),
-    "websites": sets_of([1, 2, 3]),
+    "websites": sets_of([123, 456, 789]),
     "skills": sets_of([101, 102, 103]),
     "sso_key": st.sampled_from(["sso-a", "sso-b"]),
     "call_config": call_config,

@@ -79,7 +79,7 @@ def hostile(account: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]
 
 def test_odd_live_values_and_missing_emails_are_warnings(account: Sandbox, hostile: dict[str, int],
                                                          tmp_path: Path) -> None:
-    roster = write(tmp_path, [{"email": "odd@example.com", "chat": {"priority": 10}, "websites": [1, 2]},
+    roster = write(tmp_path, [{"email": "odd@example.com", "chat": {"priority": 10}, "websites": [123, 456]},
                               {"email": "fine@example.com"}], scope={"group_id": GROUP})
     result = run("plan", "-q", roster)
     assert result.exit_code == 0
@@ -94,7 +94,7 @@ def test_odd_live_values_and_missing_emails_are_warnings(account: Sandbox, hosti
         "\n"
         f"~ update odd@example.com (#{odd})\n"
         "    chat.priority: (unset) -> 10\n"
-        "    websites: (unset) -> [1, 2]\n"
+        '    websites: (unset) -> ["Maison Lumiere FR", "Maison Lumiere EN"]\n'
         "\n"
         "Plan: 0 to create, 1 to update, 0 to delete.\n"
         f"Plan digest: {json.loads(run('plan', '-q', '--format', 'json', roster).stdout)['digest']}\n"
@@ -105,13 +105,13 @@ def test_odd_live_values_and_missing_emails_are_warnings(account: Sandbox, hosti
 
 def test_apply_writes_over_odd_values_and_leaves_the_email_less_alone(account: Sandbox, hostile: dict[str, int],
                                                                       tmp_path: Path) -> None:
-    roster = write(tmp_path, [{"email": "odd@example.com", "chat": {"priority": 10}, "websites": [1, 2]},
+    roster = write(tmp_path, [{"email": "odd@example.com", "chat": {"priority": 10}, "websites": [123, 456]},
                               {"email": "fine@example.com"}], scope={"group_id": GROUP})
     result = run("apply", "--yes", "-q", roster)
     assert result.exit_code == 0, result.output
     assert "Apply complete: 0 created, 1 updated, 0 deleted." in result.stdout
     odd = account.store._fields[hostile["odd"]]
-    assert (odd["chat_priority"], odd["website_list"]) == (10, [1, 2])
+    assert (odd["chat_priority"], odd["website_list"]) == (10, [123, 456])
     assert set(hostile.values()) <= set(account.store.ids())  # nothing was deleted
     assert account.store.get(hostile["no_email"])["first_name"] == "Nemo"
     again = run("plan", "-q", roster)

@@ -65,16 +65,18 @@ def test_an_update_the_api_accepts_but_does_not_take_fails(sandbox: Sandbox) -> 
 def test_a_faithful_api_passes_every_check(sandbox: Sandbox) -> None:
     sandbox.store.add(HUGO)
     with IAdvizeClient(sandbox.url, KEY) as client:
-        report = apply_yaml(client, roster_text([HUGO_WANTED, {"email": "new@example.com", "skills": [7],
+        report = apply_yaml(client, roster_text([HUGO_WANTED, {"email": "new@example.com", "skills": [104],
                                                                "chat": {"max": 2}}]))
     assert [o.status for o in report.outcomes] == ["done", "done"], report.outcomes
-    assert sandbox.request_counts() == {"GET /operator": 1, "POST /operator": 1, "PUT /operator/{id}": 1}
+    # The skill's id is checked: one listing of the account's skills.
+    assert sandbox.request_counts() == {"GET /operator": 1, "GET /skill": 1, "POST /operator": 1,
+                                        "PUT /operator/{id}": 1}
 
 
 def test_a_create_the_api_takes_in_part_fails(sandbox: Sandbox) -> None:
     sandbox.faults = FaultConfig(ignore_fields=("skill_list",))
     with IAdvizeClient(sandbox.url, KEY) as client:
-        report = apply_yaml(client, roster_text([{"email": "new@example.com", "skills": [7]}]))
+        report = apply_yaml(client, roster_text([{"email": "new@example.com", "skills": [104]}]))
     [outcome] = report.outcomes
     [created] = sandbox.store.list()
     assert (outcome.status, outcome.detail) == (

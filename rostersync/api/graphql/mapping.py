@@ -43,6 +43,10 @@ CAPABILITIES = Capabilities(
     value_sets={"roles": frozenset(ROLE_NAMES)},  # no expert: not a base role (§4.1)
     max_items={"roles": 1},  # one roleId (§2.3)
     required_on_create=frozenset({"email", "name", "pseudo"}),  # lastName!, userName! (§2.3)
+    # No documented listing of skills or groups (§4.3, §4.4); projects are listed but
+    # carry no url, and that a project id is a website id is not stated (§4.2): names
+    # are refused, and ids go unchecked.
+    named_references=frozenset(),
 )
 
 

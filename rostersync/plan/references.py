@@ -1,0 +1,311 @@
+"""Skills, groups and websites by name: resolved to ids, and ids checked, when planning.
+
+A roster may write ``skills: [Returns, 103]``, ``group: Paris desk``,
+``websites: [Maison Lumiere FR]`` (and the scope's ``group_id``/``website_id``);
+the loader keeps each such reference where it is written
+(:mod:`rostersync.roster.references`). Here they meet the account:
+
+- One listing per kind of resource the roster refers to (skills, groups, websites),
+  read once for the run (:class:`AccountDirectory`), never one request per operator.
+  A kind the roster never mentions is not read, and not checked.
+- Names match without case: skills and groups by name, websites by label or by the
+  host of their url (``www.maison-lumiere.fr``). Skills and groups are trees
+  (``parent_id``): a name repeated under different parents is ambiguous, and
+  ``Parent/Child`` (any number of levels, the last ones enough) picks one.
+- An unknown name (with a did-you-mean), an ambiguous one (with the candidates and
+  their paths) or an id the account does not have is a roster problem at
+  ``file:line:col``; all of them at once, in one :class:`RosterError`, before
+  anything is written.
+- A backend without a listing of a kind (the GraphQL API documents none for skills
+  and groups) cannot take names of it: its capabilities refuse them
+  (:mod:`rostersync.capabilities`), and its ids go unchecked.
+
+The result is the roster with ids only, which the engine diffs as before, and the
+names of the ids, for the plan's readers (:class:`Names`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from rostersync.roster.fields import BY_API, normalize
+from rostersync.roster.loader import Roster, WantedOperator
+from rostersync.roster.model import Scope
+from rostersync.roster.problems import Problem, RosterError
+from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, ReferenceUse
+
+__all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
+
+_PLURAL: dict[ReferenceKind, str] = {"skill": "skills", "group": "groups", "website": "websites"}
+
+
+class _TreeItem(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+class _WebsiteItem(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    names: tuple[str, ...]  # what it is called: a name, or a website's label and host
+    path: tuple[str, ...]  # from the root of its tree down to it (a website: its label)
+
+    @property
+    def shown_path(self) -> str:
+        return "/".join(self.path)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def host_of(url: str) -> str:
+    """``https://www.example.com/fr`` -> ``www.example.com``; ``""`` if it has none."""
+    text = url.strip()
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    except ValueError:
+        return ""
+    return host.casefold()
+
+
+class Directory:
+    """One kind of resource of the account, by id and by name."""
+
+    def __init__(self, kind: ReferenceKind, entries: Iterable[_Entry]) -> None:
+        self.kind = kind
+        self.by_id: dict[int, _Entry] = {}
+        self._by_name: dict[str, list[_Entry]] = {}
+        for entry in entries:
+            self.by_id.setdefault(entry.id, entry)
+        for entry in self.by_id.values():
+            for name in dict.fromkeys(_key(n) for n in entry.names if n.strip()):
+                self._by_name.setdefault(name, []).append(entry)
+
+    @classmethod
+    def of_tree(cls, kind: ReferenceKind, items: Sequence[_TreeItem]) -> Directory:
+        by_id = {item.id: item for item in items}
+
+        def path(item: _TreeItem) -> tuple[str, ...]:
+            names, seen, node = [item.name], {item.id}, item
+            while node.parent_id is not None and node.parent_id in by_id and node.parent_id not in seen:
+                node = by_id[node.parent_id]
+                seen.add(node.id)
+                names.append(node.name)
+            return tuple(reversed(names))
+
+        return cls(kind, (_Entry(item.id, (item.name,), path(item)) for item in items))
+
+    @classmethod
+    def of_websites(cls, items: Sequence[_WebsiteItem]) -> Directory:
+        return cls("website", (_Entry(item.id, (item.label, host_of(item.url)), (item.label or host_of(item.url),))
+                               for item in items))
+
+    def matches(self, text: str) -> list[_Entry]:
+        """The entries ``text`` names: by name (or label, or host), else by a path's last levels."""
+        key = _key(text)
+        found = self._by_name.get(key)
+        if found:
+            return list(found)
+        if self.kind == "website" and "//" in text:
+            return list(self._by_name.get(host_of(text), []))
+        parts = [_key(part) for part in text.split("/")]
+        if len(parts) < 2 or not all(parts):
+            return []
+        return [entry for entry in self._by_name.get(parts[-1], [])
+                if [_key(p) for p in entry.path[-len(parts):]] == parts]
+
+    def problem(self, use: ReferenceUse) -> str | None:
+        """Why ``use`` names nothing, or several things, on the account; None when it names one."""
+        noun = self.kind
+        if isinstance(use.value, int):
+            return None if use.value in self.by_id else f"the account has no {noun} with id {use.value}"
+        found = self.matches(use.value)
+        if len(found) == 1:
+            return None
+        if found:
+            candidates = ", ".join(f"{entry.shown_path!r} (#{entry.id})" for entry in sorted(found, key=_order))
+            how = "write Parent/Child to pick one" if self.kind != "website" else "write its id to pick one"
+            return f"{noun} {use.value!r} is ambiguous: it names {candidates}; {how}"
+        return f"unknown {noun} {use.value!r}{self._hint(use.value)}"
+
+    def resolve(self, value: int | str) -> int:
+        """The id ``value`` stands for; call :meth:`problem` first."""
+        return value if isinstance(value, int) else self.matches(value)[0].id
+
+    def label(self, entry_id: int) -> str | None:
+        """The shortest text that names this id alone: its name, else the last levels of its
+        path (``Paris desk/Night shift``); None if none does."""
+        entry = self.by_id.get(entry_id)
+        if entry is None:
+            return None
+        suffixes = ("/".join(entry.path[-depth:]) for depth in range(2, len(entry.path) + 1))
+        for text in (*entry.names, *suffixes):
+            if text.strip() and not _looks_like_id(text) and [e.id for e in self.matches(text)] == [entry_id]:
+                return text
+        return None
+
+    def _hint(self, text: str) -> str:
+        known = {_key(n): n for entry in self.by_id.values() for n in (*entry.names, entry.shown_path) if n.strip()}
+        close = difflib.get_close_matches(_key(text), list(known), n=1, cutoff=0.6)
+        if close:
+            return f" (did you mean {known[close[0]]!r}?)"
+        return f"; the account has {len(self.by_id)} {_PLURAL[self.kind]}" if self.by_id else \
+            f"; the account has no {_PLURAL[self.kind]}"
+
+
+def _order(entry: _Entry) -> tuple[str, int]:
+    return entry.shown_path.casefold(), entry.id
+
+
+def _looks_like_id(text: str) -> bool:
+    # A name written as digits would read back as an id in a roster.
+    return text.strip().lstrip("+-").isdigit()
+
+
+class AccountDirectory:
+    """The account's skills, groups and websites, each listed once, when first needed.
+
+    ``backend`` lists them if it can (``list_skills``, ``list_groups``,
+    ``list_websites``: :class:`rostersync.plan.protocols.ReferenceLister`); a kind it
+    cannot list is :meth:`available` ``False``.
+    """
+
+    def __init__(self, backend: object) -> None:
+        self._backend = backend
+        self._cache: dict[ReferenceKind, Directory] = {}
+
+    def available(self, kind: ReferenceKind) -> bool:
+        return callable(getattr(self._backend, f"list_{_PLURAL[kind]}", None))
+
+    def of(self, kind: ReferenceKind) -> Directory:
+        if kind not in self._cache:
+            lister: Callable[[], Any] = getattr(self._backend, f"list_{_PLURAL[kind]}")
+            items = lister()
+            self._cache[kind] = Directory.of_websites(items) if kind == "website" else Directory.of_tree(kind, items)
+        return self._cache[kind]
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names of ids, for people reading a plan: API field -> id -> name.
+
+    Only kinds the roster refers to are read, so only those have names; an id
+    without one is shown as the id.
+    """
+
+    by_field: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+def account_names(backend: object, api_fields: Iterable[str],
+                  directory: AccountDirectory | None = None) -> dict[str, dict[int, str]]:
+    """API field -> id -> the text that names that id alone on the account (its name,
+    else its ``Parent/Child`` path), for each of ``api_fields`` (``skill_list``,
+    ``group_id``, ``website_list``) that ``backend`` can list; an id whose name is not
+    unique, or reads as a number, has none. One listing per field's kind."""
+    directory = directory if directory is not None else AccountDirectory(backend)
+    names: dict[str, dict[int, str]] = {}
+    for kind, (api_field, _) in REFERENCE_FIELDS.items():
+        if api_field in api_fields and directory.available(kind):
+            of_kind = directory.of(kind)
+            names[api_field] = {entry_id: label for entry_id in of_kind.by_id
+                                if (label := of_kind.label(entry_id)) is not None}
+    return names
+
+
+def resolve_references(backend: object, roster: Roster,
+                       directory: AccountDirectory | None = None) -> tuple[Roster, Names]:
+    """``roster`` with every name replaced by its id, and the names of the ids of the kinds used.
+
+    `RosterError` with every reference that names nothing (or several things), or an
+    id the account lacks, each at its ``file:line:col``; nothing is written. Kinds the
+    roster never refers to are not read; kinds ``backend`` cannot list are left as
+    written (their names were refused by its capabilities before this).
+    """
+    directory = directory if directory is not None else AccountDirectory(backend)
+    kinds = [kind for kind in REFERENCE_FIELDS if any(use.kind == kind for use in roster.references)]
+    kinds = [kind for kind in kinds if directory.available(kind)]
+    if not kinds:
+        return roster, Names()
+    problems: list[Problem] = []
+    resolved: dict[tuple[ReferenceKind, int | str], int] = {}
+    for use in roster.references:
+        if use.kind not in kinds:
+            continue
+        found = directory.of(use.kind)
+        reason = found.problem(use)
+        if reason is not None:
+            problems.append(Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reason))
+        else:
+            resolved[(use.kind, use.value)] = found.resolve(use.value)
+    if problems:
+        raise RosterError(problems)
+    scope = _resolved_scope(roster.scope, resolved)
+    operators = tuple(_resolved_operator(op, resolved, kinds) for op in roster.operators)
+    _check_scope(scope, operators)
+    names = account_names(backend, [REFERENCE_FIELDS[kind][0] for kind in kinds], directory)
+    return replace(roster, scope=scope, operators=operators), Names(names)
+
+
+def _resolved_scope(scope: Scope, resolved: Mapping[tuple[ReferenceKind, int | str], int]) -> Scope:
+    def one(kind: ReferenceKind, value: int | str | None) -> int | str | None:
+        return resolved.get((kind, value), value) if value is not None else None
+
+    return Scope(website_id=one("website", scope.website_id), group_id=one("group", scope.group_id))
+
+
+def _resolved_operator(op: WantedOperator, resolved: Mapping[tuple[ReferenceKind, int | str], int],
+                       kinds: Sequence[ReferenceKind]) -> WantedOperator:
+    fields = op.fields
+    changed: dict[str, Any] = {}
+    for kind in kinds:
+        api_field = REFERENCE_FIELDS[kind][0]
+        value = fields.get(api_field)
+        if isinstance(value, list) and any(isinstance(item, str) for item in value):
+            changed[api_field] = normalize(BY_API[api_field], [resolved.get((kind, item), item) for item in value])
+        elif isinstance(value, str):
+            changed[api_field] = resolved.get((kind, value), value)
+    return replace(op, fields={**fields, **changed}) if changed else op
+
+
+def _check_scope(scope: Scope, operators: Sequence[WantedOperator]) -> None:
+    """The scope rules of the loader, for operators whose references were names."""
+    problems: list[Problem] = []
+    for op in operators:
+        mark = op.mark
+        websites = op.fields.get("website_list")
+        if isinstance(scope.website_id, int) and isinstance(websites, list) and scope.website_id not in websites:
+            problems.append(Problem(mark.file, mark.line, mark.column, f"{op.path}.websites",
+                                    f"must include the scope's website {scope.website_id}, "
+                                    "or the operator would leave the roster's scope"))
+        group = op.fields.get("group_id")
+        if isinstance(scope.group_id, int) and isinstance(group, int) and group != scope.group_id:
+            problems.append(Problem(mark.file, mark.line, mark.column, f"{op.path}.group",
+                                    f"must be the scope's group {scope.group_id}, got {group}; "
+                                    "the operator would leave the roster's scope"))
+    if problems:
+        raise RosterError(problems)

@@ -1,0 +1,60 @@
+"""Skills, groups and websites by id or by name: what the loader accepts and records."""
+
+from __future__ import annotations
+
+from rostersync.roster.loader import load_texts
+from rostersync.roster.references import ReferenceUse
+
+TEAM = """\
+version: 1
+scope: {group_id: Paris desk, website_id: 123}
+defaults:
+  group: Paris desk
+profiles:
+  sales:
+    skills: [Returns, 103, Sales/Delivery]
+operators:
+  - email: ada@example.com
+    profile: sales
+    websites: [Maison Lumiere FR, 123]
+  - email: bob@example.com
+    skills: [billing]
+    websites: [123]
+"""
+
+
+def test_names_and_ids_load_and_keep_where_they_are_written() -> None:
+    roster = load_texts([("team.yaml", TEAM)])
+    shown = [(use.kind, use.value, str(use.mark), use.path) for use in roster.references]
+    assert shown == [
+        ("group", "Paris desk", "team.yaml:2:9", "scope.group_id"),
+        ("website", 123, "team.yaml:2:31", "scope.website_id"),
+        ("group", "Paris desk", "team.yaml:4:3", "defaults.group"),
+        ("skill", "Returns", "team.yaml:7:14", "profiles.sales.skills[0]"),
+        ("skill", 103, "team.yaml:7:23", "profiles.sales.skills[1]"),
+        ("skill", "Sales/Delivery", "team.yaml:7:28", "profiles.sales.skills[2]"),
+        ("website", "Maison Lumiere FR", "team.yaml:11:16", "operators[0].websites[0]"),
+        ("website", 123, "team.yaml:11:35", "operators[0].websites[1]"),
+        ("skill", "billing", "team.yaml:13:14", "operators[1].skills[0]"),
+        ("website", 123, "team.yaml:14:16", "operators[1].websites[0]"),
+    ]
+    assert all(isinstance(use, ReferenceUse) for use in roster.references)
+
+
+def test_ids_and_names_mix_in_a_set_ids_first() -> None:
+    roster = load_texts([("team.yaml", TEAM)])
+    assert roster.operators[0].fields["skill_list"] == [103, "Returns", "Sales/Delivery"]
+    assert roster.operators[0].fields["website_list"] == [123, "Maison Lumiere FR"]
+    assert roster.operators[0].fields["group_id"] == "Paris desk"
+
+
+def test_a_roster_of_ids_only_checks_the_scope_before_planning() -> None:
+    from rostersync.roster.problems import RosterError
+
+    text = "version: 1\nscope: {website_id: 123}\noperators:\n  - email: a@example.com\n    websites: [456]\n"
+    try:
+        load_texts([("t.yaml", text)])
+    except RosterError as exc:
+        assert "must include the scope's website 123" in str(exc)
+    else:
+        raise AssertionError("a website outside the scope must be refused")
