@@ -20,18 +20,30 @@ __all__ = ["REDACTED", "Redactor", "cut"]
 
 REDACTED = "<redacted>"
 _SHORT_SECRET = 8  # shorter ones are matched only as a whole token
+_MAX_FORM_CHARS = 12  # the longest form of one character: a surrogate pair, or %XX x 4
 
 
 class Redactor:
     """Removes secrets (the API key, sso_key values) from text meant for people."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        self._patterns = [_secret_pattern(s) for s in secrets if s]
+        secrets = [s for s in secrets if s]
+        self._patterns = [_secret_pattern(s) for s in secrets]
+        self._longest = max((len(s) for s in secrets), default=0)
 
     def with_more(self, secrets: Iterable[str]) -> Redactor:
         copy = Redactor(())
-        copy._patterns = self._patterns + [_secret_pattern(s) for s in secrets if s]
+        secrets = [s for s in secrets if s]
+        copy._patterns = self._patterns + [_secret_pattern(s) for s in secrets]
+        copy._longest = max([self._longest, *(len(s) for s in secrets)])
         return copy
+
+    @property
+    def longest_form(self) -> int:
+        """The most characters one secret can take in any of its forms (``\\uXXXX\\uXXXX``
+        or four ``%XX`` per character): a text cut anywhere holds a cut secret, if
+        any, within that many characters of its end."""
+        return _MAX_FORM_CHARS * self._longest
 
     def __call__(self, text: str) -> str:
         for pattern in self._patterns:

@@ -134,7 +134,15 @@ def _parse_envelope(raw: bytes, redact: Redactor) -> tuple[dict[str, Any] | None
 
 def _snippet(raw: bytes, redact: Redactor, limit: int = 120) -> str:
     # The start of the body only (it may be megabytes), but redacted before it is cut.
-    text = raw[: 4 * limit + 1024].decode("utf-8", errors="replace")
+    # Cutting the bytes may cut a secret in two, which redaction then misses; and
+    # collapsing whitespace (or redacting) shortens the text, which would bring that
+    # part into the quote.  So the end of the slice where a cut secret can lie (the
+    # longest form of a secret) is dropped, once redacted.
+    keep = 4 * limit + 1024
+    tail = redact.longest_form
+    text = redact(raw[: keep + tail].decode("utf-8", errors="replace"))
+    if len(raw) > keep + tail and tail:
+        text = text[:-tail]
     return repr(redact.shorten(" ".join(text.split()), limit))
 
 

@@ -180,6 +180,21 @@ def test_an_error_body_echoing_the_key_is_redacted_before_it_is_cut(server: Host
     assert not any(leaks(text) for text in texts), texts
 
 
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("padding", [" ", "\n", "\u00a0"])
+def test_a_key_cut_where_the_body_is_sliced_stays_out_of_the_snippet(server: HostileServer, clock: FakeClock,
+                                                                      form: str, padding: str) -> None:
+    # Whitespace is collapsed in the quoted snippet: a key behind a kilobyte of blanks,
+    # cut where the body is sliced, would come up to the start of the quote.
+    echoed = FORMS[form]
+    for pad in range(1504 - len(echoed) + 1, 1504 + 12 * len(KEY) + 1, 7):
+        body = (padding * pad).encode()[:pad] + echoed.encode() + b" tail"
+        server.behaviour = then([Answer(200, body)], lambda request: success(OPERATOR))
+        with client_of(server, clock, key=KEY) as api, pytest.raises(UnexpectedResponseError) as caught:
+            api.get_operator(5)
+        assert not leaks(str(caught.value)), (pad, str(caught.value))
+
+
 def test_an_sso_key_sent_is_redacted_in_every_form(server: HostileServer, clock: FakeClock) -> None:
     sso = "SSO/secret+value=42"
     server.behaviour = lambda request: Answer(400, {"meta": {"status": "error", "message":
