@@ -33,7 +33,10 @@ from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerp
 # domain. The API's own validation is the final word; this catches typos before any
 # request. Checked with string methods and a character class only, so that its cost
 # is linear in the length (a regex with two unbounded runs around the dot was not).
-_EMAIL_FORBIDDEN = re.compile(rf"[@\s{CONTROL_CHARACTERS}]")
+# Invisible characters (zero-width space and joiners, word joiner, BOM, soft hyphen)
+# would make two emails look the same to a reviewer: no email may hold one.
+_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
+_EMAIL_FORBIDDEN = re.compile(rf"[@\s{CONTROL_CHARACTERS}{_INVISIBLE}]")
 # The same rule for editors, as a JSON Schema (ECMA-262) pattern: editors run it on
 # one value at a time, where backtracking costs nothing that matters.
 _NOT_IN_EMAIL = r"[^@\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]"

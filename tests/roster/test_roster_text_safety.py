@@ -169,3 +169,12 @@ def test_duplicate_emails_are_quoted_as_excerpts() -> None:
 def test_pyyaml_messages_quote_no_more_than_an_excerpt(text: str) -> None:
     problem = only_problem(text)
     assert len(problem) < 300 and "\x1b" not in problem, problem
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_an_email_with_an_invisible_character_is_refused(invisible: str) -> None:
+    """Two emails that look the same to a reviewer must not both pass."""
+    text = f'version: 1\noperators:\n  - email: "a{invisible}@example.com"\n'
+    with pytest.raises(RosterError) as caught:
+        load_texts([("team.yaml", text)])
+    assert [p.path for p in caught.value.problems] == ["operators[0].email"]
