@@ -37,28 +37,44 @@ def run_bounded(items: Sequence[T], work: Callable[[T], R], *, parallelism: int,
     and propagates). ``on_result`` is called in this thread as each call finishes.
     """
     stop = stop or threading.Event()
+    # Each result is written by the worker that made it, not read from the futures:
+    # Ctrl-C may land inside `pool.submit` once the item is queued (and, once a worker
+    # takes it, done) but before its future is returned. Workers never receive
+    # KeyboardInterrupt: once the pool has shut down, what they wrote is complete.
+    results: list[R | None] = [None] * len(items)
 
-    def guarded(item: T) -> R | None:
-        return None if stop.is_set() else work(item)
+    def guarded(n: int, item: T) -> R | None:
+        if stop.is_set():
+            return None
+        result = results[n] = work(item)
+        return result
 
-    futures: list[Future[R | None]] = []
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix=thread_name) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix=thread_name)
+    try:
+        pending: set[Future[R | None]] = set()
+        for n, item in enumerate(items):  # one by one: a Ctrl-C here keeps what was queued
+            pending.add(pool.submit(guarded, n, item))
+        while pending:
+            try:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    if result is not None and on_result is not None:
+                        on_result(result)
+            except KeyboardInterrupt:
+                stop.set()  # and go on waiting for the calls in flight
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        _shut_down(pool, stop)
+    return BoundedRun(tuple(results), stop.is_set())
+
+
+def _shut_down(pool: ThreadPoolExecutor, stop: threading.Event) -> None:
+    """Wait for the calls in flight, a Ctrl-C meanwhile included: it stops the rest."""
+    while True:
         try:
-            for item in items:  # one by one: a Ctrl-C here keeps the futures already submitted
-                futures.append(pool.submit(guarded, item))
-            pending: set[Future[R | None]] = set(futures)
-            while pending:
-                try:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        result = future.result()
-                        if result is not None and on_result is not None:
-                            on_result(result)
-                except KeyboardInterrupt:
-                    stop.set()  # and go on waiting for the calls in flight
+            pool.shutdown(wait=True)
+            return
         except KeyboardInterrupt:
             stop.set()
-    # Results come from the futures: an interrupt may have cut the loop short.
-    results = [future.result() for future in futures]
-    results += [None] * (len(items) - len(results))
-    return BoundedRun(tuple(results), stop.is_set())

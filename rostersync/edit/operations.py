@@ -64,6 +64,10 @@ def remove_operator(roster: str | Path, email: str) -> EditResult:
     texts = _open_roster(Path(roster))
     found = _find(texts, email)
     if found is None:
+        # Nothing to write, but a roster the loader refuses is not one to say "absent"
+        # of: its entries may be there, read differently (a control character in an
+        # email reads as U+FFFD here).
+        load_texts((name, universal_newlines(text.text)) for name, text in texts.items())
         return EditResult((OperatorChange(email, "absent", None),))
     text, entry = found
     refused = text.shared_anchors(entry, removing=True)

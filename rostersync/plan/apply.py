@@ -62,15 +62,25 @@ def apply_plan(
     what setting `stop` does: the writes in flight finish, no other starts.
     """
     stop = stop or threading.Event()
-    futures: list[Future[Outcome] | None] = [None] * len(plan.changes)
+    # Each change's outcome, written by the worker that ran it, before its future
+    # completes. Not read from the futures: Ctrl-C may land inside `pool.submit`, after
+    # the change was queued (and, once a worker takes it, written) but before the
+    # future is returned, and that future would be lost. Workers never receive
+    # KeyboardInterrupt, so what they record is complete once the pool has shut down.
+    outcomes: list[Outcome | None] = [None] * len(plan.changes)
     index = {id(change): n for n, change in enumerate(plan.changes)}
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply") as pool:
+
+    def run(n: int, change: Change) -> Outcome:
+        outcome = outcomes[n] = _run_one(client, plan, change, stop)
+        return outcome
+
+    pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
+    try:
         for phase in _phases(plan.changes):
             try:
                 pending: set[Future[Outcome]] = set()
                 for change in phase:
-                    future = futures[index[id(change)]] = pool.submit(_run_one, client, plan, change, stop)
-                    pending.add(future)
+                    pending.add(pool.submit(run, index[id(change)], change))
                 while pending:
                     try:
                         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -81,12 +91,22 @@ def apply_plan(
                         stop.set()  # and go on waiting for the writes in flight
             except KeyboardInterrupt:
                 stop.set()
-    # Outcomes come from the futures, not from the loop: an interrupt may have cut it.
-    outcomes = tuple(
-        future.result() if future is not None else Outcome(change, "not started", NOT_STARTED)
-        for change, future in zip(plan.changes, futures, strict=True)
-    )
-    return ApplyReport(outcomes, stop.is_set())
+    finally:
+        _shut_down(pool, stop)
+    return ApplyReport(tuple(outcome if outcome is not None else Outcome(change, "not started", NOT_STARTED)
+                             for change, outcome in zip(plan.changes, outcomes, strict=True)),
+                       stop.is_set())
+
+
+def _shut_down(pool: ThreadPoolExecutor, stop: threading.Event) -> None:
+    """Wait for the writes in flight, a Ctrl-C meanwhile included: it stops the rest.
+    (As bounded_pool does; the engine imports nothing outside plan and roster.)"""
+    while True:
+        try:
+            pool.shutdown(wait=True)
+            return
+        except KeyboardInterrupt:
+            stop.set()
 
 
 def _phases(changes: Sequence[Change]) -> list[list[Change]]:

@@ -94,7 +94,7 @@ def _unescape(match: re.Match[str]) -> str:
     if len(code) > 1:
         try:
             return chr(int(code[1:], 16))
-        except ValueError:  # beyond U+10FFFF: PyYAML fails on it too
+        except (ValueError, OverflowError):  # beyond U+10FFFF (or a C int): PyYAML fails on it too
             raise Unsupported("invalid escape code") from None
     if code not in _ESCAPES:
         raise Unsupported(f"unknown escape \\{code}")

@@ -237,6 +237,13 @@ def _compose(text: str, max_entries: int) -> tuple[Node | None, SafeConstructor]
     loader.max_nodes = max_nodes
     try:
         return loader.get_single_node(), loader
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's scanner calls chr() on the code of a "\x", "\u" or "\U" escape
+        # unchecked: beyond U+10FFFF it raises ValueError, beyond a C int OverflowError,
+        # without a mark. Its reader stands at the escape's hex digits: give it that one.
+        raise yaml.scanner.ScannerError(
+            "while scanning a double-quoted scalar", None,
+            "found an escape beyond \\U0010FFFF, which names no character", loader.get_mark()) from exc
     finally:
         loader.dispose()
 

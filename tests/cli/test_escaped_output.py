@@ -175,10 +175,12 @@ def test_a_roster_problem_quoting_a_hostile_key_is_escaped(runner: CliRunner, tm
     assert result.exit_code == 1
     assert raw_controls(result.stderr) == []
     lines = result.stderr.splitlines()
-    # Two problems of the one key (it holds control characters; it is no field), each on
-    # one line: the line break inside the key cannot start a line of its own.
+    # Two problems of the one key, each on one line: its control characters (refused
+    # anywhere in a roster) and that it is no field. Nothing forged a line of its own.
     assert len(lines) == 3 and lines[-1] == "2 problems found; nothing was sent to the API."
-    assert all("x\\x1b[2J\\u202e\\nforged: line" in line for line in lines[:2])  # the key, as a person can read it
+    key = "operators[0].x\\x1b[2J\\u202e\\nforged: line"  # the key, as a person can read it
+    assert lines[0] == f"{roster}:4:5: {key}: this key contains a control character, \\x1b (ESC): no key or value may hold one"
+    assert lines[1] == f"{roster}:4:5: {key}: unknown field"
 
 
 class _HostileReply(BaseHTTPRequestHandler):

@@ -120,15 +120,17 @@ def test_github_annotations_escape_what_would_end_or_forge_a_command(tmp_path: P
     result = run(runner, "validate", "--format", "github", str(directory))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    # Two problems of the one key (it holds a control character; it is no field), one
-    # annotation each: nothing in the key ends a command or starts another.
+    # Two problems of the one key (its control characters; no such field), one
+    # annotation each: no line that the key's "\r\n" would have started.
     assert len(lines) == 2, result.stdout
     file = github_property(str(directory / "team,fr:1.yaml"))
     assert "%2C" in file and "%3A" in file and "," not in file.split("%2C")[-1]
-    for line in lines:
-        assert line.startswith(f"::error file={file},line=4,col=5::operators[0].")
-        # The key's CR LF reach GitHub escaped for a person (\r\n), so no line break at all.
-        assert "100%25\\r\\n::warning::x" in line
+    prefix = f"::error file={file},line=4,col=5::operators[0].100%25\\r\\n::warning::x: "
+    # The key's control characters are escaped where the path is shown (limits.printable),
+    # so GitHub reads each back as one message holding a visible "\r\n".
+    assert lines == [prefix + "this key contains a control character, \\r (carriage return): "
+                              "no key or value may hold one",
+                     prefix + "unknown field"]
 
 
 @pytest.mark.parametrize(("text", "data", "prop"), [

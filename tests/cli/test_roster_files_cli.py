@@ -95,3 +95,15 @@ def test_a_dangling_link_is_an_error_not_a_team_planned_for_deletion(checkout: P
     account.store.add({"email": "en@example.com", "first_name": "En"})
     assert_refused(run("plan", "roster"), "roster/team-en.yaml", "is a symbolic link to a file that does not exist")
     assert account.request_counts() == {}
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\Ua0001F600"])
+def test_an_escape_that_names_no_character_is_a_problem_not_a_traceback(tmp_path: Path, escape: str) -> None:
+    # "\Ua0001F600" once ended in an OverflowError from chr() (too large for a C int).
+    roster = tmp_path / "team.yaml"
+    roster.write_text(f'version: 1\noperators:\n  - email: ada@example.com\n    first_name: "{escape}"\n')
+    result = run("validate", str(roster))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"{roster}:4:20: invalid YAML: found an escape beyond \\U0010FFFF, which names no "
+                             "character\n1 problem found; nothing was sent to the API.\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,4 +96,12 @@ def test_closed_sets_of_values_are_enumerated() -> None:
     assert len(ISO_639_1) == 184 and {"fr", "en", "zu"} <= set(ISO_639_1)
     assert channel["priority"]["enum"] == [0, 10]
     assert definitions["CallConfig"]["properties"]["type"]["enum"] == ["ANSWER_FROM_PHONE", "ANSWER_FROM_DESK"]
-    assert definitions["OperatorEntry"]["properties"]["email"]["pattern"] == "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+    # The editor's twin of the linear email check (model._check_email): one @, a dot
+    # after it, and no space, control or bidi character anywhere.
+    email = definitions["OperatorEntry"]["properties"]["email"]["pattern"]
+    part = "[^@\\s\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+"
+    assert email == f"^{part}@{part}\\.{part}$"
+    assert re.fullmatch(email, "ada@example.com")
+    for refused in ("ada.example.com", "ada@example", "a da@example.com", "ada\x1b@example.com",
+                    "ada@exa\u202emple.com", "ada@exam\u2066ple.com", "ada\x85@example.com"):
+        assert not re.fullmatch(email, refused), refused

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -123,6 +125,28 @@ def test_ctrl_c_while_submitting_keeps_the_results_of_the_calls_made() -> None:
     assert called
     assert [result is not None for result in run.results] == [n in called for n in range(5)]
     assert run.results[2:] == (None, None, None)
+
+
+def test_ctrl_c_inside_submit_keeps_the_result_of_the_call_it_queued(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C may land inside `pool.submit` once the call is queued, before its future
+    is returned: the call is made all the same, and its result must be kept."""
+    import rostersync.bounded_pool as bounded_pool
+
+    class CtrlCInSecondSubmit(ThreadPoolExecutor):
+        submitted = 0
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            CtrlCInSecondSubmit.submitted += 1
+            if CtrlCInSecondSubmit.submitted == 2:
+                future.result(timeout=10)  # the call was made ...
+                raise KeyboardInterrupt  # ... and Ctrl-C lands before submit returns
+            return future
+
+    monkeypatch.setattr(bounded_pool, "ThreadPoolExecutor", CtrlCInSecondSubmit)
+    run = run_bounded(range(5), lambda n: n * 10, parallelism=1)
+    assert run.interrupted
+    assert run.results == (0, 10, None, None, None)
 
 
 def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client: IAdvizeClient) -> None:

@@ -7,7 +7,9 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -167,6 +169,36 @@ def test_a_real_sigint_during_the_writes(seeded: Sandbox) -> None:
     # Python raises it in the main thread once that thread runs again: during the
     # creates, so no update or delete ever starts.
     assert 1 <= done <= 6 and statuses == ["done"] * done + ["not started"] * (12 - done)
+    assert_apply_again_converges(seeded)
+
+
+def test_ctrl_c_inside_submit_after_the_change_was_queued_loses_no_outcome(
+        seeded: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window the real signal may hit: KeyboardInterrupt raised in `pool.submit`
+    once the change is queued, before its future is returned. Here the queued create
+    is done before the interrupt is raised, deterministically: it must be reported
+    done, not "not started" (the next apply would not make it again, but the report
+    would have lied about a write)."""
+    import rostersync.plan.apply as apply_module
+
+    class InterruptedOnSecondSubmit(ThreadPoolExecutor):
+        submitted = 0
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            InterruptedOnSecondSubmit.submitted += 1
+            if InterruptedOnSecondSubmit.submitted == 2:
+                future.result(timeout=30)  # the second create is made ...
+                raise KeyboardInterrupt  # ... and Ctrl-C lands before submit returns
+            return future
+
+    monkeypatch.setattr(apply_module, "ThreadPoolExecutor", InterruptedOnSecondSubmit)
+    with IAdvizeClient(seeded.url, seeded.api_key) as client:
+        plan = plan_now(client)
+        report = apply_plan(client, plan, parallelism=1)
+    assert_stopped(report, plan, done=2)
+    assert len(seeded.store) == len(LIVE) + 2
+    monkeypatch.undo()
     assert_apply_again_converges(seeded)
 
 

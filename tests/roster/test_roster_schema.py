@@ -185,7 +185,11 @@ def test_a_value_ending_in_a_line_break_is_refused_as_editors_refuse_it(text: st
     # In editors (JavaScript) and check-jsonschema (ECMA regexes) a pattern's `$` ends
     # the string; in Python it may stand before a final line break, which validate
     # once let through. (python-jsonschema, which uses Python's, is the lenient one.)
-    assert validate_problems(text) == [message]
+    # Two problems, each true on its own: the format check itself refuses the value
+    # (the point here), and the line feed is a control character, which no value may
+    # hold (issue 11; it would be reported in any field).
+    assert validate_problems(text) == [
+        message, "the value contains a control character, \\n (line feed): no key or value may hold one"]
 
 
 def test_of_a_file_with_many_problems_the_schema_catches_each_one_a_file_decides() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rostersync.roster import yaml_source
@@ -62,7 +62,7 @@ def pyyaml_load(text: str, loader: type) -> tuple[bool, Any]:
     """(accepted, data) of yaml.load with `loader`."""
     try:
         return True, yaml.load(text, Loader=loader)
-    except (yaml.YAMLError, ValueError):
+    except (yaml.YAMLError, ValueError, OverflowError):  # (chr() of an escape beyond U+10FFFF, or a C int)
         return False, None
 
 
@@ -393,8 +393,19 @@ def mutated_documents(draw: st.DrawFn) -> str:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_documents())
+@example('["\\Ua0001F600"]')  # an escape beyond a C int: OverflowError, not ValueError, in chr()
 def test_mutated_documents_agree_with_pyyaml(text: str) -> None:
     check_against_pyyaml(text)
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\Ua0001F600", "\\Uffffffff"])
+def test_an_escape_beyond_unicode_is_a_problem_at_the_escape_in_both_loaders(escape: str) -> None:
+    text = f'version: 1\nname: "Ada {escape}"\n'
+    for load in (yaml_source.load_yaml, yaml_source.load_yaml_with_pyyaml):
+        with pytest.raises(YamlLoadError) as caught:
+            load(text, FILE)
+        assert [str(p) for p in caught.value.problems] == [
+            f"{FILE}:2:14: invalid YAML: found an escape beyond \\U0010FFFF, which names no character"]
 
 
 # --- Marks -------------------------------------------------------------------------
