@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import click
 
-from rostersync.cli.changes import exit_for
+from rostersync.cli.changes import confirm_on_terminal, exit_for
 from rostersync.cli.connection import (
     Backend,
     Connection,
@@ -246,14 +246,14 @@ class _ApplyRun:
         return plan
 
     def confirm(self) -> None:
-        if not sys.stdin.isatty():
-            raise CliFailure("Refusing to apply: there is no terminal to confirm on. "
-                             "Review the plan above and pass --yes to apply it without asking.")
-        if self.output_format == "json":  # the document comes at the end: show the plan to the person now
+        if self.output_format == "json" and sys.stdin.isatty():
+            # The document comes at the end: show the plan to the person now.
             colored = use_color(self.color, sys.stderr)
             click.echo(render_plan(self.plan, color=colored), nl=False, err=True, color=colored)
-        if not click.confirm("Apply these changes?", default=False, err=True):
-            raise CliFailure("Nothing was applied.")
+        confirm_on_terminal("Apply these changes?",
+                            refusal="Refusing to apply: there is no terminal to confirm on. "
+                                    "Review the plan above and pass --yes to apply it without asking.",
+                            declined="Nothing was applied.")
 
     def progress(self) -> Callable[[Outcome], None]:
         """The progress line, on a terminal only: each outcome is printed once, in the report.

@@ -1,7 +1,7 @@
 """The plan as a value: an ordered list of create, update and delete changes.
 
-A plan is what the engine hands to the renderers and to `apply`; nothing outside
-`rostersync.plan.engine` sees deepdiff. Values are in the API's shape (field sets,
+A plan is what the engine hands to the renderers and to `apply`; how it was
+computed stays in `rostersync.plan.engine`. Values are in the API's shape (field sets,
 see `rostersync.roster.fields`); renderers show the roster's names and mask secrets.
 """
 

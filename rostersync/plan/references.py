@@ -29,9 +29,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
+from rostersync.plan.protocols import NamedTreeItem, WebsiteItem
 from rostersync.roster.fields import BY_API, normalize
 from rostersync.roster.loader import Roster, WantedOperator
 from rostersync.roster.model import Scope
@@ -41,28 +42,6 @@ from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, Refere
 __all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
 
 _PLURAL: dict[ReferenceKind, str] = {"skill": "skills", "group": "groups", "website": "websites"}
-
-
-class _TreeItem(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def parent_id(self) -> int | None: ...
-
-
-class _WebsiteItem(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -104,10 +83,10 @@ class Directory:
                 self._by_name.setdefault(name, []).append(entry)
 
     @classmethod
-    def of_tree(cls, kind: ReferenceKind, items: Sequence[_TreeItem]) -> Directory:
+    def of_tree(cls, kind: ReferenceKind, items: Sequence[NamedTreeItem]) -> Directory:
         by_id = {item.id: item for item in items}
 
-        def path(item: _TreeItem) -> tuple[str, ...]:
+        def path(item: NamedTreeItem) -> tuple[str, ...]:
             names, seen, node = [item.name], {item.id}, item
             while node.parent_id is not None and node.parent_id in by_id and node.parent_id not in seen:
                 node = by_id[node.parent_id]
@@ -118,7 +97,7 @@ class Directory:
         return cls(kind, (_Entry(item.id, (item.name,), path(item)) for item in items))
 
     @classmethod
-    def of_websites(cls, items: Sequence[_WebsiteItem]) -> Directory:
+    def of_websites(cls, items: Sequence[WebsiteItem]) -> Directory:
         return cls("website", (_Entry(item.id, (item.label, host_of(item.url)), (item.label or host_of(item.url),))
                                for item in items))
 
