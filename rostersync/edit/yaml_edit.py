@@ -35,6 +35,7 @@ from rostersync.edit.errors import EditError
 from rostersync.edit.nodes import set_path
 from rostersync.edit.paths import EditablePath
 from rostersync.roster.problems import Problem
+from rostersync.roster.model import ROSTER_PLACE
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 
 # A key with no value on its line, such as `call_config:`, opening a nested block.
@@ -103,7 +104,7 @@ class RosterText:
         self.lines = split_lines(text)  # with their own line endings
         self.bodies = [_body(line) for line in self.lines]
         # The loader reads "\r\n" as "\n": give it the same lines, so line numbers agree.
-        loaded = load_yaml("\n".join(self.bodies), name)  # YamlLoadError: reported by the caller
+        loaded = load_yaml("\n".join(self.bodies), name, place=ROSTER_PLACE)  # YamlLoadError: reported by the caller
         self._operators_line = self._operators_key_line(loaded)
         self.entries = self._locate_entries(loaded)
         self._by_email: dict[str, Entry] = {}

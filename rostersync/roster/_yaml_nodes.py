@@ -1,25 +1,21 @@
-"""The node graph that PyYAML composes, for the fallback of `yaml_source`: walking it,
-bounding it (`rostersync.roster.limits`), and finding the control characters of its
-keys and values.
+"""The node graph that PyYAML composes, for `yaml_source`: tagging its plain scalars,
+bounding it while it is composed (`rostersync.roster.limits`), walking it, and finding
+the control characters of its keys and values.
 
-The bounds are kept while PyYAML works wherever it lets us in: every node passes
-through `descend_resolver` (counted) and every untagged scalar through `resolve`
-(its length checked before the resolvers' regexes run on it), in libyaml's composer
-as in PyYAML's own; PyYAML's own composer, which recurses, also stops at the depth
-bound, with the node's mark. What libyaml composes (it stops at 1,000 levels by
-itself) is checked after composing and before anything is constructed: depth,
-length of tagged scalars, and what aliases expand to. An alias makes a node appear
-in many places, so the depth and the number of entries are those of the document as
-if every alias were written out (a cycle has no end, so it is too deep), computed
-without writing them out.
+The bounds are kept while PyYAML composes wherever it lets us in: every node passes
+through `descend_resolver` (counted) and every untagged scalar through `resolve` (its
+length checked), in libyaml's composer as in PyYAML's own; PyYAML's own composer, which
+recurses, also stops at the depth bound, with the node's mark. The depth of what
+libyaml composes (it stops at 1,000 levels by itself), the length of tagged scalars and
+what aliases expand to are checked by the walk that builds the data
+(`yaml_source._Builder`), before anything deeper is built.
 """
 
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
@@ -39,7 +35,12 @@ from rostersync.roster.limits import (
 from rostersync.roster.positions import KeyPath, Mark
 
 MERGE_TAG: Final = "tag:yaml.org,2002:merge"
-_VALUE_TAG: Final = "tag:yaml.org,2002:value"
+STR_TAG: Final = "tag:yaml.org,2002:str"
+# The tag the composers give a plain scalar that has none: it is read by the place it
+# is at (rostersync.roster.places), not by YAML 1.1's implicit resolvers.
+PLAIN_TAG: Final = "tag:rostersync,2026:plain"
+_SEQUENCE_TAG: Final = "tag:yaml.org,2002:seq"
+_MAPPING_TAG: Final = "tag:yaml.org,2002:map"
 MAX_CONTROLS_REPORTED: Final = 10  # per file: past these, that there are more
 
 
@@ -51,8 +52,9 @@ NO_KEY: Final = _NoKey.NO_KEY
 
 
 class KeyValues:
-    """Python values of scalar key nodes, built like SafeConstructor builds them, each
-    once (by the node's id: the nodes of one document, alive while it is loaded)."""
+    """Python values of scalar key nodes as the loader builds them (an untagged one is
+    its text), each once (by the node's id: the nodes of one document, alive while it
+    is loaded)."""
 
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
@@ -70,7 +72,7 @@ class KeyValues:
         if not isinstance(node, ScalarNode):
             return NO_KEY
         key: Hashable  # scalars are built into str, int, float, bool, None, dates ...
-        if node.tag == _VALUE_TAG:  # '=' keys, which SafeConstructor turns into str
+        if node.tag in (PLAIN_TAG, STR_TAG):
             key = node.value
             return key
         try:
@@ -140,10 +142,15 @@ class BoundedComposer:
             super().descend_resolver(current_node, current_index)  # type: ignore[misc]
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and len(value) > MAX_VALUE_CHARS:
-            raise OutOfBounds(VALUE_TOO_LONG, written=value[:32])
-        tag: str = super().resolve(kind, value, implicit)  # type: ignore[misc]
-        return tag
+        """The tag of a node written without one: a plain scalar's is PLAIN_TAG (but
+        for the merge key, <<), a quoted one's str."""
+        if kind is ScalarNode:
+            if len(value) > MAX_VALUE_CHARS:
+                raise OutOfBounds(VALUE_TOO_LONG, written=value[:32])
+            if implicit[0]:
+                return MERGE_TAG if value == "<<" else PLAIN_TAG
+            return STR_TAG
+        return _SEQUENCE_TAG if kind is SequenceNode else _MAPPING_TAG
 
 
 class BoundedPythonComposer(BoundedComposer):
@@ -170,113 +177,6 @@ class BoundedPythonComposer(BoundedComposer):
             return node
         finally:
             self._path.pop()
-
-
-@dataclass(frozen=True)
-class Bounded:
-    """A bound that a composed document is beyond, and the node where."""
-
-    message: str
-    node: Node
-    path: KeyPath
-
-
-def check_bounds(root: Node, keys: KeyValues, max_marks: int, found: Survey) -> Bounded | None:
-    """The first bound the composed document `root` is beyond, if any: where it is
-    first too deep (aliases written out), else its first scalar too long (a tagged
-    one: the others were checked while composing), else too many entries (aliases
-    written out; the root counts as one, as it has a mark). `found` is its `survey`."""
-    sizes = found.sizes
-    height, entries = sizes.get(id(root), (0, 0))
-    if height > MAX_DEPTH:
-        # The first node in document order too deep is down the first child deep enough.
-        node, level = root, 1
-        path: KeyPath = ()
-        while level <= MAX_DEPTH:
-            node, path = next((child, child_path) for child, child_path in children(node, path, keys)
-                              if level + sizes.get(id(child), (0, 0))[0] > MAX_DEPTH)
-            level += 1
-        return Bounded(TOO_DEEP, node, path)
-    if found.too_long is not None:
-        return Bounded(VALUE_TOO_LONG, found.too_long, ())
-    if entries + 1 > max_marks:
-        return Bounded(TOO_MANY_ENTRIES, root, ())
-    return None
-
-
-def _child_nodes(node: Node) -> Iterator[Node]:
-    """The nodes `children` gives, without their paths (or key values)."""
-    if isinstance(node, MappingNode):
-        return (value for _, value in node.value)
-    return iter(node.value) if isinstance(node, SequenceNode) else iter(())
-
-
-@dataclass
-class Survey:
-    """What one pass over a composed document finds (`survey`)."""
-
-    # (height, entries) of every collection by id: how deep it goes and how many keys
-    # and items it holds, aliases written out (math.inf through a cycle).
-    sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
-    too_long: ScalarNode | None = None  # the first scalar (key or value) longer than MAX_VALUE_CHARS
-    controls: bool = False  # whether a scalar holds a control character
-
-    def scalar(self, node: ScalarNode) -> None:
-        if self.too_long is None and len(node.value) > MAX_VALUE_CHARS:
-            self.too_long = node
-        if not self.controls and CONTROL_IN_VALUE.search(node.value):
-            self.controls = True
-
-
-def survey(root: Node | None) -> Survey:
-    """Measure every collection of the document `root` and look at every scalar, in
-    one pass with no paths; each node once, so that this is linear in the size of the
-    graph, whatever its aliases."""
-    found = Survey()
-    if root is None or isinstance(root, ScalarNode):
-        if root is not None:
-            found.scalar(root)
-        return found
-    sizes = found.sizes
-    on_path = {id(root)}
-    best: dict[int, list[float]] = {id(root): [0, 0]}  # [deepest child, entries] so far
-    stack: list[tuple[Node, Iterator[Node]]] = [(root, _enter(root, found))]
-    while stack:
-        node, todo = stack[-1]
-        totals = best[id(node)]
-        for child in todo:
-            totals[1] += 1
-            if isinstance(child, ScalarNode):
-                found.scalar(child)
-                continue
-            measured = sizes.get(id(child))
-            if measured is None and id(child) in on_path:
-                measured = (math.inf, math.inf)  # an alias to a collection that contains it
-            if measured is not None:
-                totals[0], totals[1] = max(totals[0], measured[0]), totals[1] + measured[1]
-                continue
-            on_path.add(id(child))
-            best[id(child)] = [0, 0]
-            stack.append((child, _enter(child, found)))
-            break
-        else:
-            stack.pop()
-            on_path.discard(id(node))
-            deepest, entries = best.pop(id(node))
-            sizes[id(node)] = (1 + deepest, entries)
-            if stack:
-                parent = best[id(stack[-1][0])]
-                parent[0], parent[1] = max(parent[0], 1 + deepest), parent[1] + entries
-    return found
-
-
-def _enter(node: Node, found: Survey) -> Iterator[Node]:
-    """The children of a collection entered for the first time, its keys looked at."""
-    if isinstance(node, MappingNode):
-        for key, _ in node.value:
-            if isinstance(key, ScalarNode):
-                found.scalar(key)
-    return _child_nodes(node)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from rostersync.roster.files import read_text_file, roster_files, universal_newl
 from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.limits import MAX_ENTRIES, describe_character, excerpt, printable
 from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
-from rostersync.roster.model import RosterDocument, Scope
+from rostersync.roster.model import ROSTER_PLACE, RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.references import ReferenceUse, collect_references
@@ -139,7 +139,7 @@ def _parse_files(texts: Iterable[tuple[str, str]], problems: _Problems) -> list[
 
 def _parse_file(name: str, text: str, problems: _Problems, max_entries: int) -> _File | None:
     try:
-        loaded = load_yaml(text, name, max_entries=max(max_entries, 1))
+        loaded = load_yaml(text, name, max_entries=max(max_entries, 1), place=ROSTER_PLACE)
     except YamlLoadError as exc:
         for p in exc.problems:
             problems.at(p.mark, p.path, p.message)
@@ -256,7 +256,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
             merged = _deep_merge(layers)
             operators.append(WantedOperator(
                 email=merged["email"],
-                external_id=merged.get("external_id"),
+                external_id=_text_or_none(merged.get("external_id")),  # (another type: already reported)
                 # A file that broke the format is reported, not used: skip its values.
                 fields=roster_to_fields(merged) if file.document is not None else {},
                 mark=file.mark(path),
@@ -277,6 +277,10 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
         profiles=tuple(profiles),
         references=collect_references(files),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _strings(value: Any) -> list[str]:

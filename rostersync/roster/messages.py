@@ -119,7 +119,9 @@ def did_you_mean(key: Hashable, path: KeyPath, hints: Hints) -> str:
 def _type_message(expected: str, value: Any, secret: bool) -> str:
     hint = ""
     if expected == "a string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        hint = " (put it in quotes)"
+        hint = " (put it in quotes)"  # (only a tagged scalar, such as !!int 42, is a number there)
+    elif expected == "true or false" and isinstance(value, str):
+        hint = ": write true or false, without quotes"  # (yes, on, 1 ... are text in a roster)
     return f"must be {expected}, got {yaml_kind(value) if secret else yaml_repr(value)}{hint}"
 
 

@@ -12,7 +12,7 @@ rules that span operators or files, live in `rostersync.roster.loader`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
 from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
+from rostersync.roster.places import places_of
 
 # Deliberately simple: one @, no spaces or control characters, a dot inside the
 # domain. The API's own validation is the final word; this catches typos before any
@@ -253,3 +254,8 @@ class RosterDocument(StrictModel):
         if isinstance(data, dict) and "operators" in data and data["operators"] is None:
             return {**data, "operators": []}
         return data
+
+
+# How a roster's plain scalars are read, by the field they are written for: as typed
+# (rostersync.roster.places).
+ROSTER_PLACE: Final = places_of(RosterDocument)

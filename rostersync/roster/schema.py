@@ -13,7 +13,12 @@ then cleaned for editors:
   ``default`` and no ``null`` alternative (completion offered them beside the
   real values, and validate refuses a key without a value anyway);
 * the rule for ``call_config.type: ANSWER_FROM_PHONE`` as far as one file decides
-  it (`_answer_from_phone_rules`).
+  it (`_answer_from_phone_rules`);
+* values as typed (`rostersync.roster.places`): an editor reads YAML 1.2, where an
+  unquoted ``42``, ``+33123456789`` or ``true`` is a number or a boolean, while
+  validate reads it under a text field or a reference as the text written. So a
+  text field, a phone number and a reference also accept what an editor reads such
+  text as (`_as_typed`): the schema never flags what validate accepts.
 
 What no schema can check, because it spans entries or files or needs a value from
 elsewhere in the document, is listed in tests/roster/test_roster_schema.py.
@@ -45,7 +50,7 @@ def roster_json_schema() -> dict[str, Any]:
     """The schema as a dict; `roster_json_schema_text` is the committed file."""
     generated = RosterDocument.model_json_schema(ref_template=f"#/{_DEFINITIONS}/{{model}}")
     generated[_DEFINITIONS] = generated.pop("$defs")
-    body = _clean(generated)
+    body = _as_typed(_clean(generated))
     body["allOf"] = _answer_from_phone_rules()
     return {
         "$schema": _DRAFT,
@@ -80,6 +85,32 @@ def _clean(schema: dict[str, Any]) -> dict[str, Any]:
         if isinstance(schema.get(key), dict):
             schema[key] = {name: _clean(s) for name, s in schema[key].items()}
     return schema
+
+
+_READ_AS_TEXT = {"type": ["number", "boolean"]}  # what YAML 1.2 makes of plain text such as 0042 or true
+
+
+def _as_typed(schema: Any) -> Any:
+    """`schema` where a text field without a closed set or pattern (names, ids, the
+    secret), a phone number and a reference also take a number or a boolean, as an
+    editor reads the plain text that validate takes as written."""
+    if isinstance(schema, list):
+        return [_as_typed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "string" and not {"enum", "const", "pattern"} & schema.keys():
+        return {**schema, "type": ["string", "number", "boolean"]}
+    if schema.get("type") == "string" and "pattern" in schema and "@" not in schema["pattern"]:
+        # The phone number: the editor reads +33123456789 as the integer 33123456789.
+        described = {key: schema[key] for key in ("description",) if key in schema}
+        string = {key: value for key, value in schema.items() if key != "description"}
+        return {**described, "anyOf": [string, {"type": "integer"}]}
+    alternatives = schema.get("anyOf")
+    if isinstance(alternatives, list) and {"type": "integer"} in alternatives \
+            and any(alt.get("type") == "string" for alt in alternatives):  # a reference: an id or a name
+        return {**schema, "anyOf": [*alternatives, _READ_AS_TEXT]}
+    return {key: _as_typed(value) if key not in ("enum", "const", "required") else value
+            for key, value in schema.items()}
 
 
 def _answer_from_phone_rules() -> list[dict[str, Any]]:

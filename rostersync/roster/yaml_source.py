@@ -1,56 +1,57 @@
-"""Load a YAML roster into plain Python data, keeping the line/column of every node.
+"""Load a YAML roster into plain Python data, keeping where every key and item is written.
 
-`load_yaml` gives the same data as ``yaml.load(text, Loader=yaml.SafeLoader)``, plus
-`marks` so that validation errors can point at a line. Large rosters need speed,
-which PyYAML (even its C loader) lacks, so documents are first tried with a fast
-parser for the common YAML subset (`_yaml_fast`); any document outside that
-subset goes through PyYAML, which also produces the syntax errors. Both paths
-reject duplicate keys and give identical data and marks.
+PyYAML parses the document (on libyaml where PyYAML has it, else in Python), and one
+walk over its events (`_yaml_build.Builder`) builds the data, its positions
+(`yaml_positions`) and the duplicate-key problems together, within the bounds of
+`rostersync.roster.limits`. Plain scalars are read as they were typed, by the place
+they are written at (`rostersync.roster.places`), never by YAML 1.1's implicit types.
+
+A document is valid or not whatever PyYAML was built with: libyaml accepts a few
+things that PyYAML's own parser refuses (a tab after a colon, some block scalar
+headers), so a document that has any of them is also composed by PyYAML's parser,
+whose verdict is the one given.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import Node
 
-from rostersync.roster import _yaml_fast
-from rostersync.roster._yaml_fast import LimitExceeded
-from rostersync.roster._yaml_fast import Unsupported as FastPathUnsupported
+from rostersync.roster._yaml_build import Builder, Duplicate
 from rostersync.roster._yaml_nodes import (
-    MERGE_TAG,
-    NO_KEY,
-    Bounded,
     BoundedComposer,
     BoundedPythonComposer,
     ControlCharacter,
     KeyValues,
     OutOfBounds,
-    check_bounds,
     find_controls,
-    survey,
-    walk,
 )
-from rostersync.roster.limits import CONTROL_IN_TEXT, MAX_ENTRIES, TOO_DEEP, TOO_MANY_ENTRIES, bounded_message, excerpt
+from rostersync.roster.limits import (
+    CONTROL_IN_TEXT,
+    MAX_ENTRIES,
+    TOO_DEEP,
+    TOO_MANY_ENTRIES,
+    bounded_message,
+    excerpt,
+)
+from rostersync.roster.places import ANYWHERE, Place
 from rostersync.roster.positions import KeyPath, Mark
+from rostersync.roster.yaml_positions import Positions, Tree
 
 __all__ = [
     "ControlCharacter",
-    "FastPathUnsupported",
     "LoadedYaml",
     "Mark",
+    "Positions",
     "YamlLoadError",
     "YamlProblem",
     "load_yaml",
-    "load_yaml_fast",
-    "load_yaml_with_pyyaml",
 ]
-
 
 
 @dataclass(frozen=True)
@@ -81,82 +82,165 @@ class YamlLoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedYaml:
-    data: Any  # plain dicts / lists / scalars, as yaml.safe_load gives them
-    # Mapping entries -> mark of their key; sequence items -> mark of their
-    # value; the root () -> mark of the first node (1:1 for an empty document).
-    marks: dict[KeyPath, Mark]
+    data: Any  # plain dicts / lists / scalars
+    marks: Positions
     # The first control characters written in the document (limits.CONTROL_IN_VALUE):
-    # YAML allows most, a roster none (the loader says so). Always none from the fast
-    # parser, which leaves every document with one to PyYAML.
+    # YAML allows most, a roster none (the loader says so).
     controls: tuple[ControlCharacter, ...] = ()
     more_controls: bool = False  # there are more than those
 
     def mark_for(self, path: KeyPath) -> Mark:
         """The mark of the longest prefix of `path` that has one, so that a path
         to a missing key points at its parent."""
-        for length in range(len(path), -1, -1):
-            mark = self.marks.get(path[:length])
-            if mark is not None:
-                return mark
-        raise KeyError(path)  # unreachable: the root always has a mark
+        return self.marks.mark_for(path)
 
 
-def load_yaml(text: str, file: str, *, max_entries: int = MAX_ENTRIES) -> LoadedYaml:
-    """Load one YAML document; raise YamlLoadError listing every problem found.
+# --- Loading -----------------------------------------------------------------------
+
+
+def load_yaml(text: str, file: str, *, max_entries: int = MAX_ENTRIES, place: Place = ANYWHERE) -> LoadedYaml:
+    """Load one YAML document, its plain scalars read by `place` (the document's: a
+    roster's is `rostersync.roster.model.ROSTER_PLACE`); raise YamlLoadError listing
+    every problem found.
 
     A document beyond the bounds of `rostersync.roster.limits` (one of at most
     `max_entries` keys and list items, the root included) is a problem, found
     while it is parsed."""
+    # Control characters that YAML forbids are replaced (one for one: the marks hold)
+    # so that the document can be read and each reported where it is, in its key or
+    # value; the loader refuses the document anyway.
+    raw = [found.start() for found in itertools.islice(CONTROL_IN_TEXT.finditer(text), _RAW_CONTROLS_KEPT)]
+    readable = CONTROL_IN_TEXT.sub("\ufffd", text) if raw else text
     try:
-        return load_yaml_fast(text, file, max_entries=max_entries)
-    except FastPathUnsupported:
-        return load_yaml_with_pyyaml(text, file, max_entries=max_entries)
+        return _load(readable, text, raw, file, max_entries, place)
+    except YamlLoadError as exc:
+        if raw and not exc.controls:  # it failed before they could be placed in keys and values
+            controls, more = find_controls(None, KeyValues(), text, raw, file)
+            raise YamlLoadError(exc.problems, tuple(controls), more or len(raw) > len(controls)) from None
+        raise
 
 
-def load_yaml_fast(text: str, file: str, *, max_entries: int = MAX_ENTRIES) -> LoadedYaml:
-    """Load with the fast parser only; raise FastPathUnsupported if the document
-    is outside its subset. Exposed so that tests and benchmarks can check that a
-    document takes the fast path."""
+_RAW_CONTROLS_KEPT: Final = 1_000  # offsets of forbidden characters kept, for placing the first few reported
+
+
+def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int, place: Place) -> LoadedYaml:
+    """`load_yaml` of `text`, read as `readable` (`raw` replaced)."""
     try:
-        result = _yaml_fast.parse(text, file, max_entries)
-    except LimitExceeded as exc:
-        where = Mark(file, exc.line, exc.column)
-        raise YamlLoadError([YamlProblem(where, exc.path, exc.message)]) from None
-    if result.duplicates:
-        raise YamlLoadError([_duplicate_problem(d.path, d.key_text, d.mark, d.first_line) for d in result.duplicates])
-    return LoadedYaml(result.data, result.marks)
+        builder, data, tree = _build(readable, max_entries, place)
+        controls: tuple[ControlCharacter, ...] = ()
+        more = False
+        if raw or builder.controls:  # (rare: then the node graph is worth its cost)
+            found, more = find_controls(_compose(readable, max_entries), KeyValues(), text, raw, file)
+            controls = tuple(found)
+        if builder.duplicates:
+            raise YamlLoadError([_duplicate_problem(d, file) for d in builder.duplicates], controls, more)
+        positions = Positions(file, data, builder.root_packed, tree, builder.entries + 1)
+        return LoadedYaml(data, positions, controls, more)
+    except OutOfBounds as exc:
+        raise YamlLoadError([_out_of_bounds_problem(exc, readable, file)]) from None
+    except RecursionError:
+        raise YamlLoadError([YamlProblem(Mark(file, 1, 1), (), f"invalid YAML: {TOO_DEEP}")]) from None
+    except yaml.MarkedYAMLError as exc:
+        raise YamlLoadError([_syntax_problem(exc, readable, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlLoadError([_reader_problem(exc, readable, file)]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. "\U00110000" escapes
+        raise YamlLoadError([YamlProblem(Mark(file, 1, 1), (), f"invalid YAML: {bounded_message(str(exc))}")]) from None
 
 
-def _duplicate_problem(path: KeyPath, key_text: str, mark: Mark, first_line: int) -> YamlProblem:
-    return YamlProblem(mark, path, f"duplicate key {excerpt(key_text)} (first defined at line {first_line})")
+# What libyaml accepts and PyYAML's parser does not: a tab outside quotes and comments
+# (after a colon, before a comment, in a plain scalar), and some block scalar headers.
+_COMMENT_BEFORE: Final = re.compile(r"(?:^|\s)#", re.MULTILINE)
+_BLOCK_SCALAR_HEADER: Final = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
 
 
-# --- Fallback: PyYAML ---------------------------------------------------------
+def _lenient_in_libyaml(text: str) -> bool:
+    """Whether libyaml and PyYAML's parser may disagree on `text`: it has a tab that is
+    not in a comment (nor in a quoted scalar holding a #: the same to both), or what
+    may be a block scalar header."""
+    tab = text.find("\t")
+    while tab >= 0:
+        line_start = text.rfind("\n", 0, tab) + 1
+        if not _COMMENT_BEFORE.search(text, line_start, tab):
+            return True
+        line_end = text.find("\n", tab)  # the rest of the line is in the comment
+        tab = text.find("\t", line_end) if line_end >= 0 else -1
+    return ("|" in text or ">" in text) and _BLOCK_SCALAR_HEADER.search(text) is not None
 
 
-class _ConstructorMixin(SafeConstructor):
-    """Gives a mark to errors that SafeConstructor raises without one (e.g. the
-    ValueError of an impossible date such as 2024-13-45)."""
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
+def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, Tree | None]:
+    """Parse and build. libyaml parses when PyYAML has it, for speed; PyYAML's own parser
+    reads the document again where they may differ, and wherever libyaml fails, because
+    its verdict and messages are the reference (libyaml rejects a few things PyYAML
+    accepts, too). A bound reached is final: PyYAML would reach it too, more slowly."""
+    if _LIBYAML is not None:
+        c_parser = _LIBYAML(text)
+        builder = Builder(max_entries)
         try:
-            return super().construct_object(node, deep=deep)
-        except (yaml.YAMLError, RecursionError):
+            data, tree = builder.build(c_parser, place)
+        except OutOfBounds:
             raise
-        except Exception as exc:
-            raise ConstructorError(None, None, f"cannot build value: {exc}", node.start_mark) from exc
+        except Exception:  # noqa: BLE001, S110 - whatever libyaml dislikes, PyYAML decides
+            pass
+        else:
+            if _lenient_in_libyaml(text):
+                _parse_with_pyyaml(text)
+            return builder, data, tree
+        finally:
+            c_parser.dispose()
+    parser = yaml.SafeLoader(text)
+    builder = Builder(max_entries)
+    try:
+        data, tree = builder.build(_Escapes(parser), place)
+    finally:
+        parser.dispose()
+    return builder, data, tree
 
 
-class _PyLoader(BoundedPythonComposer, _ConstructorMixin, yaml.SafeLoader):
+_LIBYAML: Final = getattr(yaml, "CSafeLoader", None) if getattr(yaml, "__with_libyaml__", False) else None
+
+
+def _parse_with_pyyaml(text: str) -> None:
+    """Raise what PyYAML's own parser finds wrong with `text`, if anything."""
+    parser = yaml.SafeLoader(text)
+    events = _Escapes(parser)
+    try:
+        while not isinstance(events.get_event(), yaml.StreamEndEvent):
+            pass
+    finally:
+        parser.dispose()
+
+
+class _Escapes:
+    """PyYAML's own parser, with a mark for its escapes beyond U+10FFFF: its scanner
+    calls chr() on the code of a "\\x", "\\u" or "\\U" escape unchecked, and raises
+    ValueError (beyond a C int, OverflowError) without a mark. Its reader then stands
+    at the escape's hex digits: that mark is given."""
+
+    def __init__(self, parser: yaml.SafeLoader) -> None:
+        self._parser = parser
+
+    def get_event(self) -> Any:
+        try:
+            return self._parser.get_event()  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError) as exc:
+            raise yaml.scanner.ScannerError(
+                "while scanning a double-quoted scalar", None,
+                "found an escape beyond \\U0010FFFF, which names no character", self._parser.get_mark()) from exc
+
+
+# The node graph, for placing control characters (`find_controls`) only.
+
+
+class _PyLoader(BoundedPythonComposer, yaml.SafeLoader):
     pass
 
 
 def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
-    """The loader on libyaml, when PyYAML has it (only then does yaml.CSafeLoader exist)."""
-    if not getattr(yaml, "__with_libyaml__", False):
+    if _LIBYAML is None:
         return None
 
-    class _CLoader(BoundedComposer, _ConstructorMixin, yaml.CSafeLoader):
+    class _CLoader(BoundedComposer, yaml.CSafeLoader):
         pass
 
     return _CLoader
@@ -165,100 +249,34 @@ def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
 _CLoader = _libyaml_loader()
 
 
-def load_yaml_with_pyyaml(text: str, file: str, *, max_entries: int = MAX_ENTRIES) -> LoadedYaml:
-    """Load with PyYAML (any YAML); the fallback of `load_yaml`."""
-    # Control characters that YAML forbids are replaced (one for one: the marks hold)
-    # so that the document can be read and each reported where it is, in its key or
-    # value; the loader refuses the document anyway.
-    raw = [found.start() for found in itertools.islice(CONTROL_IN_TEXT.finditer(text), _RAW_CONTROLS_KEPT)]
+def _compose(text: str, max_entries: int) -> Node | None:
+    """The node graph of `text`, which the walk has read (None if it cannot be had)."""
+    loader = (_CLoader or _PyLoader)(text)
+    cast(BoundedComposer, loader).max_nodes = 2 * max_entries + 1
     try:
-        return _load_with_pyyaml(CONTROL_IN_TEXT.sub("\ufffd", text) if raw else text, text, raw, file, max_entries)
-    except YamlLoadError as exc:
-        if raw and not exc.controls:  # it failed before they could be placed in keys and values
-            controls, more = find_controls(None, KeyValues(), text, raw, file)
-            raise YamlLoadError(exc.problems, tuple(controls), more or len(raw) > len(controls)) from None
-        raise
-
-
-def _load_with_pyyaml(readable: str, text: str, raw: list[int], file: str, max_entries: int) -> LoadedYaml:
-    """`load_yaml_with_pyyaml` of `text`, read as `readable` (`raw` replaced)."""
-    try:
-        node, loader = _compose(readable, max_entries)
-        keys = KeyValues()
-        surveyed = survey(node)
-        found, more = find_controls(node, keys, text, raw, file, in_values=surveyed.controls)
-        controls = tuple(found)
-        if node is None:
-            return LoadedYaml(None, {(): Mark(file, 1, 1)}, controls, more)
-        bounded = check_bounds(node, keys, max_entries, surveyed)
-        if bounded is not None:
-            raise YamlLoadError([_bounded_problem(bounded, file)], controls, more)
-        problems = _find_duplicates(node, file, keys)
-        try:
-            data = loader.construct_document(node)
-        except yaml.MarkedYAMLError as exc:
-            problems.append(_syntax_problem(exc, file))
-    except OutOfBounds as exc:
-        raise YamlLoadError([_out_of_bounds_problem(exc, readable, file)]) from None
-    except RecursionError:
-        raise YamlLoadError([YamlProblem(Mark(file, 1, 1), (), f"invalid YAML: {TOO_DEEP}")]) from None
-    except yaml.MarkedYAMLError as exc:
-        raise YamlLoadError([_syntax_problem(exc, file)]) from None
-    except yaml.reader.ReaderError as exc:
-        raise YamlLoadError([_reader_problem(exc, readable, file)]) from None
-    except (ValueError, OverflowError) as exc:  # e.g. "\U00110000" escapes
-        raise YamlLoadError([YamlProblem(Mark(file, 1, 1), (), f"invalid YAML: {bounded_message(str(exc))}")]) from None
-    if problems:
-        raise YamlLoadError(problems, controls, more)
-    return LoadedYaml(data, _collect_marks(node, file, keys), controls, more)
-
-
-_RAW_CONTROLS_KEPT = 1_000  # offsets of forbidden characters kept, for placing the first few reported
-
-
-def _compose(text: str, max_entries: int) -> tuple[Node | None, SafeConstructor]:
-    """Compose the node graph. libyaml is used when available for speed; on any
-    error the pure-Python parser runs again, because its verdict and messages are
-    the reference (and libyaml rejects a few things PyYAML accepts). A bound reached
-    is final: PyYAML would reach it too, more slowly."""
-    max_nodes = 2 * max_entries + 1
-    if _CLoader is not None:
-        c_loader = _CLoader(text)
-        cast(BoundedComposer, c_loader).max_nodes = max_nodes
-        try:
-            return c_loader.get_single_node(), c_loader
-        except OutOfBounds:
-            raise
-        except Exception:  # noqa: BLE001, S110 - whatever libyaml dislikes, PyYAML decides
-            pass
-        finally:
-            c_loader.dispose()
-    loader = _PyLoader(text)
-    loader.max_nodes = max_nodes
-    try:
-        return loader.get_single_node(), loader
-    except (ValueError, OverflowError) as exc:
-        # PyYAML's scanner calls chr() on the code of a "\x", "\u" or "\U" escape
-        # unchecked: beyond U+10FFFF it raises ValueError, beyond a C int OverflowError,
-        # without a mark. Its reader stands at the escape's hex digits: give it that one.
-        raise yaml.scanner.ScannerError(
-            "while scanning a double-quoted scalar", None,
-            "found an escape beyond \\U0010FFFF, which names no character", loader.get_mark()) from exc
+        node: Node | None = loader.get_single_node()
+        return node
+    except Exception:  # noqa: BLE001 - then the control characters are placed without it
+        return None
     finally:
         loader.dispose()
 
 
-def _bounded_problem(bounded: Bounded, file: str) -> YamlProblem:
-    if bounded.message == TOO_MANY_ENTRIES:
-        return YamlProblem(Mark(file, 1, 1), (), bounded.message)
-    mark = bounded.node.start_mark
-    path = bounded.path if bounded.message == TOO_DEEP else ()
-    return YamlProblem(Mark(file, mark.line + 1, mark.column + 1), path, bounded.message)
+def _duplicate_problem(duplicate: Duplicate, file: str) -> YamlProblem:
+    return YamlProblem(Mark(file, duplicate.line + 1, duplicate.column + 1), duplicate.path,
+                       f"duplicate key {excerpt(duplicate.key_text)} (first defined at line {duplicate.first_line})")
+
+
+# --- Problems --------------------------------------------------------------------------
+
+_TAB_PROBLEM: Final = "found character '\\t' that cannot start any token"
 
 
 def _out_of_bounds_problem(exc: OutOfBounds, text: str, file: str) -> YamlProblem:
     if exc.mark is not None:
         return YamlProblem(Mark(file, exc.mark[0] + 1, exc.mark[1] + 1), exc.path, exc.message)
+    if exc.message == TOO_MANY_ENTRIES:
+        return YamlProblem(Mark(file, 1, 1), (), exc.message)
     # libyaml gives no mark: a value is found again from how it starts, roughly.
     offset = text.find(exc.written) if exc.written else -1
     if offset < 0:
@@ -267,12 +285,15 @@ def _out_of_bounds_problem(exc: OutOfBounds, text: str, file: str) -> YamlProble
     return YamlProblem(Mark(file, text.count("\n", 0, offset) + 1, offset - line_start + 1), (), exc.message)
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> YamlProblem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or exc.context or "syntax error"
     if exc.context and message.startswith("but "):  # "but found another document"
         message = f"{exc.context}, {message}"
     where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
+    if message == _TAB_PROBLEM or (mark is not None and text[mark.index:mark.index + 1] == "\t"):
+        return YamlProblem(where, (), "invalid YAML: a tab outside quotes and comments, which YAML parsers read "
+                                      "differently: write spaces instead")
     return YamlProblem(where, (), f"invalid YAML: {bounded_message(message)}")
 
 
@@ -283,42 +304,3 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> YamlP
     character = exc.character if isinstance(exc.character, str) else chr(exc.character)
     message = f"invalid YAML: unacceptable character {character!r}: {exc.reason}"
     return YamlProblem(Mark(file, line, column), (), message)
-
-
-def _find_duplicates(root: Node, file: str, keys: KeyValues) -> list[YamlProblem]:
-    """Duplicate keys, before SafeConstructor silently keeps the last one. Merge
-    keys (<<) are not duplicates: overriding merged keys is their purpose."""
-    problems: list[YamlProblem] = []
-    for node, path in walk(root, keys):
-        if not isinstance(node, MappingNode):
-            continue
-        first_seen: dict[Hashable, Node] = {}
-        for key_node, _ in node.value:
-            key = NO_KEY if key_node.tag == MERGE_TAG else keys.of(key_node)
-            if key is NO_KEY:
-                continue
-            first = first_seen.setdefault(key, key_node)
-            if first is not key_node:
-                mark = _mark(key_node, file)
-                problems.append(_duplicate_problem(path + (key,), key_node.value, mark, first.start_mark.line + 1))
-    return problems
-
-
-def _collect_marks(root: Node, file: str, keys: KeyValues) -> dict[KeyPath, Mark]:
-    """Marks by path, walked after construction: merge keys are then flattened
-    into their mapping, in the order SafeConstructor used (the last one wins)."""
-    marks: dict[KeyPath, Mark] = {(): _mark(root, file)}
-    for node, path in walk(root, keys):
-        if isinstance(node, MappingNode):
-            for key_node, _ in node.value:
-                key = keys.of(key_node)
-                if key is not NO_KEY:
-                    marks[path + (key,)] = _mark(key_node, file)
-        else:
-            for index, item in enumerate(node.value):
-                marks[path + (index,)] = _mark(item, file)
-    return marks
-
-
-def _mark(node: Node, file: str) -> Mark:
-    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)

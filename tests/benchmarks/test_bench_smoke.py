@@ -61,7 +61,7 @@ def test_quick_run_prints_the_table_and_passes_the_request_targets(
     status = {line.split(" — ")[0].split(": ", 1)[1]: line[2:6] for line in targets}
     assert status["plan requests <= ceil(N/100) + one per resource kind + 1, no per-operator GET"] == "PASS", out
     assert status["apply requests == number of changes (writes only)"] == "PASS", out
-    assert len(targets) == 11  # every target has its line, whatever its status
+    assert len(targets) == 12  # every target has its line, whatever its status
 
 
 def test_sections_can_be_chosen_and_the_others_are_skipped(

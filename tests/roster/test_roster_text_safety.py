@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from rostersync.roster import yaml_source
 from rostersync.roster.limits import EXCERPT_CHARS, describe_character
 from rostersync.roster.loader import load_texts
 from rostersync.roster.problems import RosterError
@@ -38,7 +39,6 @@ VALUE_AT = f"{FILE}:4:{len('    first_name: Ada') + 1}: operators[0].first_name:
     ("\x85", "\\x85 (next line)"),
     ("\u202e", "\\u202e (RIGHT-TO-LEFT OVERRIDE)"),
     ("\u2066", "\\u2066 (LEFT-TO-RIGHT ISOLATE)"),
-    ("\t", "\\t (tab)"),
 ])
 def test_a_control_character_written_in_a_value_is_refused_where_it_is(written: str, shown: str) -> None:
     problem = only_problem(ROSTER.format(f"Ada{written}Lovelace"))
@@ -100,9 +100,32 @@ def test_the_email_check_itself_refuses_control_characters(character: str) -> No
         OperatorEntry.model_validate({"email": f"ada{character}@example.com"})
 
 
-def test_tabs_between_yaml_tokens_and_in_comments_are_fine() -> None:
-    text = "version: 1\noperators:\n  - email: ada@example.com\t# a tab before this comment\n"
+def test_tabs_in_comments_are_fine() -> None:
+    text = "version: 1\n# a\ttabulated\tcomment\noperators:\n  - email: ada@example.com  # and\tanother\n"
     assert [op.email for op in load_texts([(FILE, text)]).operators] == ["ada@example.com"]
+
+
+TAB_OUTSIDE = ("invalid YAML: a tab outside quotes and comments, which YAML parsers read differently: write spaces "
+               "instead")
+
+
+@pytest.mark.parametrize(("line", "column"), [
+    ("    first_name:\tAda\n", 16),  # after a colon: libyaml reads it, PyYAML's own parser does not
+    ("    first_name: Ada\t# a tab before a comment\n", 20),
+    ("    first_name: Ada\tLovelace\n", 20),  # in a plain value
+])
+def test_a_tab_outside_quotes_and_comments_is_refused_whatever_pyyaml_is_built_with(
+        line: str, column: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "version: 1\noperators:\n  - email: ada@example.com\n" + line
+    assert only_problem(text) == f"{FILE}:4:{column}: {TAB_OUTSIDE}"
+    monkeypatch.setattr(yaml_source, "_LIBYAML", None)  # PyYAML built without libyaml
+    assert only_problem(text) == f"{FILE}:4:{column}: {TAB_OUTSIDE}"
+
+
+def test_a_tab_in_a_quoted_value_is_a_control_character() -> None:
+    assert only_problem(ROSTER.format('"Ada\tLovelace"')) == (
+        f"{FILE}:4:21: operators[0].first_name: the value contains a control character, \\t (tab): no key or value "
+        "may hold one")
 
 
 def test_control_characters_are_listed_up_to_a_bound() -> None:
@@ -122,15 +145,20 @@ def test_a_secret_field_never_shows_its_value_even_one_character() -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("123456789012", "must be a string, got an integer (put it in quotes)"),
     ("[s3cret, token]", "must be a string, got a list"),
-    ("true", "must be a string, got true or false"),
+    ("{s3cret: 123456789012}", "must be a string, got a mapping"),
 ])
 def test_a_secret_field_of_the_wrong_type_is_described_by_its_kind(value: str, message: str) -> None:
     text = f"version: 1\noperators:\n  - email: ada@example.com\n    sso_key: {value}\n"
     problem = only_problem(text)
     assert problem == f"{FILE}:4:5: operators[0].sso_key: {message}"
     assert "s3cret" not in problem and "123456789012" not in problem
+
+
+@pytest.mark.parametrize("value", ["123456789012", "true", "0042"])
+def test_a_secret_written_unquoted_is_the_text_as_written(value: str) -> None:
+    text = f"version: 1\noperators:\n  - email: ada@example.com\n    sso_key: {value}\n"
+    assert load_texts([(FILE, text)]).operators[0].fields["sso_key"] == value
 
 
 # --- Excerpts --------------------------------------------------------------------------------

@@ -1,0 +1,398 @@
+"""The one walk of `yaml_source`: PyYAML's parser events in, the document's data, its
+positions and its duplicate-key problems out, within the bounds of
+`rostersync.roster.limits`.
+
+No node graph is composed: a large roster's graph costs several times the memory of
+its data (a 10,000-operator one, 130 MB). The walk does what PyYAML's composer and
+SafeConstructor would, for what a roster can hold: anchors and aliases (an alias is
+the same object again, as SafeConstructor gives it, and counts for the bounds as if
+written out: an alias bomb costs its size, not its expansion, and an alias inside
+what it names is too deep), merge keys (``<<``, as PyYAML merges), a single document.
+Plain scalars are read by their place (`rostersync.roster.places`); a scalar with an
+explicit tag is built by SafeConstructor; a mapping or list with a tag other than
+``!!map`` or ``!!seq`` (``!!set``, ``!!omap``...) is refused, as no roster field holds one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
+
+from rostersync.roster._yaml_nodes import OutOfBounds
+from rostersync.roster.limits import (
+    CONTROL_IN_VALUE,
+    MAX_DEPTH,
+    MAX_VALUE_CHARS,
+    TOO_DEEP,
+    TOO_MANY_ENTRIES,
+    VALUE_TOO_LONG,
+    excerpt,
+)
+from rostersync.roster.places import ANYWHERE, NULLS, Place, Reading, read_plain
+from rostersync.roster.positions import KeyPath
+from rostersync.roster.yaml_positions import COLUMN_BITS, Tree, pack
+
+_STR_TAG: Final = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS: Final = frozenset((None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"))
+
+
+class EventSource(Protocol):
+    """A PyYAML loader, on libyaml or not: what the walk reads."""
+
+    def get_event(self) -> Event: ...
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key written twice in one mapping."""
+
+    path: KeyPath
+    key_text: str
+    line: int  # 0-based, as PyYAML's marks
+    column: int
+    first_line: int  # 1-based
+
+
+class _Expect:
+    pass
+
+
+_KEY: Final = _Expect()  # a mapping frame waiting for a key
+_MERGE: Final = _Expect()  # the key read was <<: the value is merged
+_ITEM: Final = _Expect()  # a list frame: what comes is an item
+
+
+class _Frame:
+    """A mapping or list being built."""
+
+    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "is_map", "key", "key_mark",
+                 "kids", "mark", "marks", "merge_items", "merges", "place", "tree", "values")
+
+    def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int) -> None:
+        self.is_map = is_map
+        self.data: Any = {} if is_map else []
+        self.tree = Tree()
+        self.marks = self.tree.marks
+        self.kids: list[Tree | None] | None = None
+        self.place = place
+        self.fields = place.fields
+        self.values = place.values or ANYWHERE
+        self.child = place.item() if not is_map else ANYWHERE  # the place of the next value
+        self.key: Any = _KEY if is_map else _ITEM  # the key whose value comes next, or what the frame waits for
+        self.key_mark: Any = None
+        self.height = 1
+        self.anchor, self.mark, self.entries_before = anchor, mark, entries_before
+        self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
+        # A list that is merged (<<: [*a, *b]): its items, each with where it is first written.
+        self.merge_items: list[tuple[Any, Tree | None]] | None = None
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    """What an anchor names: a scalar's event (read again by each alias's place), or a
+    built mapping or list with its positions, depth and entries."""
+
+    event: Any  # the scalar's ScalarEvent; None for a mapping or list
+    value: Any = None
+    tree: Tree | None = None
+    height: int = 0
+    entries: int = 0
+
+
+class Builder:
+    """Build one document from `source`'s events. `entries` counts keys and items
+    (aliases written out); `controls` says whether a scalar holds a control character."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries = 0
+        self.controls = False
+        self.duplicates: list[Duplicate] = []
+        self.root_packed = 0
+        self._stack: list[_Frame] = []
+        self._anchors: dict[str, _Anchored | _Frame] = {}
+        self._anchor_marks: dict[str, Any] = {}
+        self._constructor: SafeConstructor | None = None
+
+    def build(self, source: EventSource, place: Place) -> tuple[Any, Tree | None]:
+        """(data, positions) of the single document of `source`; (None, None) for none."""
+        get = source.get_event
+        event: Any = get()
+        while isinstance(event, StreamStartEvent | DocumentStartEvent):
+            event = get()
+        if isinstance(event, StreamEndEvent):
+            return None, None
+        self.root_packed = pack(event.start_mark.line, event.start_mark.column)
+        result = self._document(get, event, place)
+        end: Any = get()
+        if not isinstance(end, DocumentEndEvent):  # (the parser gives nothing else here)
+            raise yaml.composer.ComposerError(None, None, "expected the end of the document", end.start_mark)
+        following: Any = get()
+        if not isinstance(following, StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                              "but found another document", following.start_mark)
+        return result
+
+    # The loop below is the whole cost of loading a large roster: the common case (an
+    # untagged key, a plain scalar without a control character) is written out in it
+    # rather than in calls.
+
+    def _document(self, get: Any, event: Any, place: Place) -> tuple[Any, Tree | None]:
+        stack = self._stack
+        while True:
+            cls = event.__class__
+            frame = stack[-1] if stack else None
+            if cls is ScalarEvent:
+                text: str = event.value
+                if len(text) > MAX_VALUE_CHARS:
+                    raise OutOfBounds(VALUE_TOO_LONG, event.start_mark, self._path())
+                if not text.isprintable() and CONTROL_IN_VALUE.search(text):  # (isprintable: a fast first look)
+                    self.controls = True
+                if event.anchor is not None:
+                    self._anchor(event.anchor, _Anchored(event), event)
+                if frame is None:
+                    return self._scalar(event, place), None
+                if frame.key is _KEY:
+                    self._take_key(frame, event, event.start_mark)
+                else:
+                    if event.tag is None and event.implicit[0]:
+                        reading = frame.child.reading
+                        value = (None if text in NULLS else text) if reading is Reading.TEXT \
+                            else read_plain(text, reading)
+                    else:
+                        value = self._scalar(event, frame.child)
+                    self._add(frame, value, None, event.start_mark, None)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                self._start(event, frame, place, cls is MappingStartEvent)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                done = stack.pop()
+                value, tree = self._finish(done)
+                if done.anchor is not None:
+                    self._anchors[done.anchor] = _Anchored(None, value, tree, done.height,
+                                                           self.entries - done.entries_before)
+                if not stack:
+                    return value, tree
+                parent = stack[-1]
+                if done.height + 1 > parent.height:
+                    parent.height = done.height + 1
+                self._add(parent, value, tree, done.mark, tree, done.merge_items)
+            elif cls is AliasEvent and frame is not None:
+                self._alias(event, frame)
+            else:  # (the parser gives nothing else inside a document; an alias at the root names nothing yet)
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias {excerpt(str(event.anchor))}"
+                                                  if cls is AliasEvent else f"unexpected {cls.__name__}",
+                                                  event.start_mark)
+            event = get()
+
+    def _start(self, event: Any, frame: _Frame | None, place: Place, is_map: bool) -> None:
+        if frame is not None and frame.key is _KEY:
+            raise ConstructorError("while constructing a mapping", frame.mark, "found unhashable key",
+                                   event.start_mark)
+        if len(self._stack) >= MAX_DEPTH:
+            raise OutOfBounds(TOO_DEEP, event.start_mark, self._path())
+        if event.tag not in _COLLECTION_TAGS:
+            raise ConstructorError(None, None, f"a roster has no use for the tag {excerpt(str(event.tag))}",
+                                   event.start_mark)
+        new = _Frame(is_map, frame.child if frame is not None else place, event.anchor, event.start_mark,
+                     self.entries)
+        if frame is not None and frame.key is _MERGE and not is_map:  # a list of mappings to merge
+            new.merge_items = []
+            new.child = frame.place
+        if event.anchor is not None:
+            self._anchor(event.anchor, new, event)
+        self._stack.append(new)
+
+    # Keys
+
+    def _take_key(self, frame: _Frame, event: Any, mark: Any) -> None:
+        """The key `event` (written at `mark`) in the mapping `frame`."""
+        tag, text = event.tag, event.value
+        if tag is None:
+            if event.implicit[0] and text == "<<":
+                frame.key = _MERGE
+                frame.child = frame.place  # what is merged is read as the mapping itself
+                return
+            key: Hashable = text
+        elif tag == "!" or tag == _STR_TAG:
+            key = text
+        else:
+            built = self._tagged(event)
+            if not isinstance(built, Hashable):  # (SafeConstructor builds no unhashable scalar)
+                raise ConstructorError("while constructing a mapping", frame.mark, "found unhashable key", mark)
+            key = built
+        frame.key = key
+        frame.key_mark = mark
+        fields = frame.fields
+        frame.child = fields.get(key, ANYWHERE) if fields is not None else frame.values
+
+    # Values
+
+    def _scalar(self, event: Any, place: Place) -> Any:
+        if event.tag is None:
+            return read_plain(event.value, place.reading) if event.implicit[0] else event.value
+        if event.tag == "!" or event.tag == _STR_TAG:
+            return event.value
+        return self._tagged(event)
+
+    def _tagged(self, event: Any) -> Any:
+        """A scalar with an explicit tag (``!!int 42``...), as SafeConstructor builds it."""
+        if self._constructor is None:
+            self._constructor = SafeConstructor()
+        node = ScalarNode(event.tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        try:
+            return self._constructor.construct_object(node)
+        except yaml.MarkedYAMLError:
+            raise
+        except Exception as exc:  # e.g. the ValueError of an impossible date such as 2024-13-45
+            raise ConstructorError(None, None, f"cannot build value: {exc}", event.start_mark) from exc
+
+    def _add(self, frame: _Frame, value: Any, tree: Tree | None, mark: Any, origin: Tree | None,
+             merge_items: list[tuple[Any, Tree | None]] | None = None) -> None:
+        """`value`, written at `mark`, into `frame`: `tree` its positions there (None for
+        a scalar, or an alias), `origin` where it is first written (for merging it), and
+        `merge_items` the mappings of a list to merge with theirs."""
+        self.entries += 1
+        if self.entries >= self.max_entries:
+            raise OutOfBounds(TOO_MANY_ENTRIES, None)
+        marks = frame.marks
+        if not frame.is_map:
+            if frame.merge_items is not None:
+                frame.merge_items.append((value, origin))
+            marks.append(mark.line << COLUMN_BITS | mark.column)
+            frame.data.append(value)
+            if tree is not None and frame.kids is None:
+                frame.kids = [None] * (len(marks) - 1)
+            if frame.kids is not None:
+                frame.kids.append(tree)
+            return
+        key = frame.key
+        frame.key = _KEY
+        key_mark = frame.key_mark
+        if key is _MERGE:
+            self._merge(frame, value, origin, merge_items, key_mark)
+            return
+        data = frame.data
+        if key in data:
+            position = next(i for i, existing in enumerate(data) if existing == key)
+            first = (marks[position] >> COLUMN_BITS) + 1
+            self.duplicates.append(Duplicate((*self._path(), key), str(key), key_mark.line, key_mark.column, first))
+        else:
+            position = len(marks)
+            marks.append(key_mark.line << COLUMN_BITS | key_mark.column)
+        data[key] = value
+        if tree is not None and frame.kids is None:
+            frame.kids = [None] * len(marks)
+        if frame.kids is not None:
+            if len(frame.kids) < len(marks):
+                frame.kids.append(tree)
+            else:
+                frame.kids[position] = tree
+
+    def _alias(self, event: Any, frame: _Frame) -> None:
+        name = event.anchor
+        anchored = self._anchors.get(name) if name is not None else None
+        if anchored is None:
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {excerpt(str(name))}",
+                                              event.start_mark)
+        if isinstance(anchored, _Frame):  # inside what it names: endless
+            raise OutOfBounds(TOO_DEEP, event.start_mark, self._path())
+        if anchored.event is not None:  # a scalar, read by this place
+            if frame.key is _KEY:
+                self._take_key(frame, anchored.event, event.start_mark)
+            else:
+                self._add(frame, self._scalar(anchored.event, frame.child), None, event.start_mark, None)
+            return
+        if frame.key is _KEY:
+            raise ConstructorError("while constructing a mapping", frame.mark, "found unhashable key",
+                                   event.start_mark)
+        if len(self._stack) + anchored.height > MAX_DEPTH:
+            raise OutOfBounds(TOO_DEEP, event.start_mark, self._path())
+        self.entries += anchored.entries
+        if anchored.height + 1 > frame.height:
+            frame.height = anchored.height + 1
+        self._add(frame, anchored.value, None, event.start_mark, anchored.tree)
+
+    def _anchor(self, name: str, what: _Anchored | _Frame, event: Any) -> None:
+        first = self._anchor_marks.get(name)
+        if first is not None:
+            raise yaml.composer.ComposerError(None, None, f"found the anchor {excerpt(name)} a second time "
+                                              f"(first at line {first.line + 1})", event.start_mark)
+        self._anchor_marks[name] = event.start_mark
+        self._anchors[name] = what
+
+    # Merge keys
+
+    def _merge(self, frame: _Frame, value: Any, origin: Tree | None,
+               items: list[tuple[Any, Tree | None]] | None, mark: Any) -> None:
+        """The value of a << key: a mapping, or a list of mappings, merged as PyYAML does
+        (the mappings of a list in reverse order, so that the first one wins)."""
+        if frame.merges is None:
+            frame.merges = []
+        if isinstance(value, dict):
+            frame.merges.extend(_pairs(value, origin))
+        elif isinstance(value, list) and items is not None and all(isinstance(item, dict) for item, _ in items):
+            for item, item_origin in reversed(items):
+                frame.merges.extend(_pairs(item, item_origin))
+        else:
+            raise ConstructorError("while constructing a mapping", frame.mark,
+                                   "expected a mapping or list of mappings for merging", mark)
+
+    def _finish(self, frame: _Frame) -> tuple[Any, Tree]:
+        if frame.merges is None:
+            frame.tree.kids = frame.kids
+            return frame.data, frame.tree
+        # The merged pairs first, then the mapping's own; the last of a key wins.
+        data: dict[Hashable, Any] = {}
+        tree = Tree()
+        kids: list[Tree | None] = []
+        own_kids = frame.kids
+        pairs: list[tuple[Hashable, Any, int, Tree | None]] = [
+            (key, value, packed, None) for key, value, packed in frame.merges]
+        pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else None)
+                  for index, (key, value) in enumerate(frame.data.items())]
+        for key, value, packed, kid in pairs:
+            if key in data:
+                position = next(i for i, existing in enumerate(data) if existing == key)
+                tree.marks[position], kids[position] = packed, kid
+            else:
+                tree.marks.append(packed)
+                kids.append(kid)
+            data[key] = value
+        tree.kids = kids if any(kid is not None for kid in kids) else None
+        return data, tree
+
+    def _path(self) -> KeyPath:
+        """The keys and indexes down to where the walk is."""
+        parts: list[Hashable] = []
+        for frame in self._stack:
+            if frame.is_map:
+                if isinstance(frame.key, _Expect):
+                    break
+                parts.append(frame.key)
+            else:
+                parts.append(len(frame.data))
+        return tuple(parts)
+
+
+def _pairs(value: dict[Hashable, Any], origin: Tree | None) -> list[tuple[Hashable, Any, int]]:
+    """The pairs of a mapping to merge, each with where its key is written."""
+    marks = origin.marks if origin is not None else None
+    return [(key, item, marks[index] if marks is not None else 0) for index, (key, item) in enumerate(value.items())]

@@ -1,0 +1,106 @@
+"""Where each key and list item of a loaded YAML document is written, kept compactly.
+
+A position is one integer, ``line << 32 | column`` (both 0-based), in an array per
+mapping or list, in the order of its data: a 10,000-operator roster has about 215,000
+of them, and a `Mark` object and a key path each would cost 40 times the memory.
+`Mark`s are made when asked for.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any, Final
+
+from rostersync.roster.positions import KeyPath, Mark
+
+COLUMN_BITS: Final = 32
+_COLUMN_MASK: Final = (1 << COLUMN_BITS) - 1
+
+
+def pack(line: int, column: int) -> int:
+    """A position from PyYAML's 0-based line and column."""
+    return line << COLUMN_BITS | column
+
+
+def unpack_line(packed: int) -> int:
+    """The 1-based line of a position."""
+    return (packed >> COLUMN_BITS) + 1
+
+
+class Tree:
+    """The positions inside one mapping or list, in the order of its data: `marks[i]`
+    is where its i-th key (or item) is written, `kids[i]` the positions inside the
+    i-th value when it is a mapping or list written there (None otherwise, and `kids`
+    None when no value is)."""
+
+    __slots__ = ("kids", "marks")
+
+    def __init__(self) -> None:
+        self.marks = array("Q")
+        self.kids: list[Tree | None] | None = None
+
+
+class Positions(Mapping[KeyPath, Mark]):
+    """Where each key and list item of a document is written, by key path: a mapping
+    entry where its key is, a list item where its value is; the root () where the
+    document starts (1:1 when it is empty). What an alias repeats has positions where
+    it is first written only."""
+
+    def __init__(self, file: str, data: Any, root: int, tree: Tree | None, count: int) -> None:
+        self.file, self._data, self._root, self._tree, self._count = file, data, root, tree, count
+
+    def _mark(self, packed: int) -> Mark:
+        return Mark(self.file, (packed >> COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
+
+    def _walk(self, path: KeyPath) -> tuple[int, int]:
+        """(how many parts of `path` have a position, the position of the last)."""
+        packed, value, tree = self._root, self._data, self._tree
+        for depth, part in enumerate(path):
+            if tree is None:
+                return depth, packed
+            index = _index_in(value, part)
+            if index is None:
+                return depth, packed
+            packed = tree.marks[index]
+            value = value[part]
+            tree = tree.kids[index] if tree.kids is not None else None
+        return len(path), packed
+
+    def mark_for(self, path: KeyPath) -> Mark:
+        """The mark of `path`, or of its longest prefix that has one (so that a path to
+        a missing key points at its parent)."""
+        return self._mark(self._walk(path)[1])
+
+    def __getitem__(self, path: KeyPath) -> Mark:
+        found, packed = self._walk(path)
+        if found < len(path):
+            raise KeyError(path)
+        return self._mark(packed)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        yield ()
+        todo: list[tuple[KeyPath, Any, Tree | None]] = [((), self._data, self._tree)]
+        while todo:
+            path, value, tree = todo.pop()
+            if tree is None:
+                continue
+            parts = list(value) if isinstance(value, dict) else range(len(value))
+            for index, part in enumerate(parts):
+                yield path + (part,)
+                kid = tree.kids[index] if tree.kids is not None else None
+                if kid is not None:
+                    todo.append((path + (part,), value[part], kid))
+
+
+def _index_in(value: Any, part: Hashable) -> int | None:
+    if isinstance(value, dict):
+        if part not in value:
+            return None
+        return next(index for index, key in enumerate(value) if key == part)
+    if isinstance(value, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(value):
+        return part
+    return None
