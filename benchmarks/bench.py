@@ -390,6 +390,26 @@ def make_roster_text(n_operators: int, skill_ids: Sequence[int] = BENCH_SKILL_ID
     return "".join(parts)
 
 
+MAX_OPERATORS_PER_FILE = 10_000  # a roster file may be at most 16 MiB (roster/limits.py): 10,000 is about 4 MiB
+
+
+def make_roster_files(n_operators: int) -> list[tuple[str, str]]:
+    """The roster of `make_roster_text` as a directory would hold it: files of at most
+    MAX_OPERATORS_PER_FILE operators, the profiles in the first one only (they are
+    shared by every file), the scope and defaults in each."""
+    text = make_roster_text(n_operators)
+    head, body = text.split("operators:\n", 1)
+    before_profiles, profiles_on = head.split("profiles:\n", 1)
+    entries = body.split("\n\n")  # (each generated entry ends with a blank line)
+    files = []
+    for start in range(0, n_operators, MAX_OPERATORS_PER_FILE):
+        part = "\n\n".join(entries[start:start + MAX_OPERATORS_PER_FILE])
+        header = head if start == 0 else before_profiles
+        files.append((f"team-{start // MAX_OPERATORS_PER_FILE:02d}.yaml", f"{header}operators:\n{part.rstrip()}\n"))
+    del profiles_on
+    return files
+
+
 def load_roster_text(text: str, name: str = "bench.yaml") -> Roster:
     return load_texts([(name, text)])
 
@@ -1060,6 +1080,7 @@ with open(report, "w", encoding="utf-8") as out:
 class ScaleMemoryResult:
     operators: int
     lines: int
+    files: int  # a directory of files of at most MAX_OPERATORS_PER_FILE operators (a file is at most 16 MiB)
     peak_mb: float = math.nan  # nan: no /proc here
     wall_s: float = math.nan
     summary: str = ""
@@ -1070,20 +1091,22 @@ def run_scale_memory(options: Options) -> ScaleMemoryResult:
     process, imports included, against an in-process sandbox without latency holding
     the matching account but for a hundredth of updates (and a thousandth in creates and
     deletes). Only the new process is measured; this one holds the sandbox."""
-    text = make_roster_text(options.memory_operators)
-    roster = load_roster_text(text)
+    files = make_roster_files(options.memory_operators)
+    roster = load_texts(files)
     few = max(1, options.memory_operators // 1000)
     account = matching_account(roster, updates=max(1, options.memory_operators // 100), creates=few, deletes=few)
     del roster
-    result = ScaleMemoryResult(options.memory_operators, text.count("\n"))
+    result = ScaleMemoryResult(options.memory_operators, sum(text.count("\n") for _, text in files), len(files))
     env = {**os.environ, "IADVIZE_API_KEY": API_KEY, "NO_COLOR": "1"}
     with running_sandbox(0.0) as sandbox, tempfile.TemporaryDirectory(prefix="rostersync-bench-") as folder:
         reseed(sandbox, account)
         del account
         gc.collect()
-        roster_path = Path(folder) / "roster.yaml"
-        roster_path.write_text(text, encoding="utf-8")
-        del text
+        roster_path = Path(folder) / "roster"
+        roster_path.mkdir()
+        for name, text in files:
+            (roster_path / name).write_text(text, encoding="utf-8")
+        del files
         report = Path(folder) / "peak.json"
         done = run_process([sys.executable, "-c", _MEASURED_COMMAND, str(report), "plan", "-q", "--base-url",
                             sandbox.url, "--parallelism", str(options.parallelism), str(roster_path)], env)
@@ -1165,7 +1188,8 @@ def table_rows(options: Options, results: Results) -> list[list[str]]:
     rows.extend(command_rows(options, results.commands))
     if results.memory is not None:
         memory = results.memory
-        rows.append([f"memory: peak RSS (VmHWM) of a fresh `rostersync plan` ({memory.lines:,} lines)",
+        rows.append([f"memory: peak RSS (VmHWM) of a fresh `rostersync plan` ({memory.lines:,} lines in "
+                     f"{memory.files} files)",
                      f"{memory.operators:,}", str(options.parallelism), f"{memory.peak_mb:.0f} MB", "-",
                      f"target {SCALE_MEMORY_TARGET_MB:.0f} MB", _ratio(memory.peak_mb, SCALE_MEMORY_TARGET_MB),
                      f"the command in a new interpreter, imports included; no latency; it took "

@@ -18,9 +18,10 @@ MAX_TOTAL_BYTES: Final = 32 * 2**20  # all the files of a roster directory toget
 MAX_FILES: Final = 1_000  # *.yaml / *.yml files in a roster directory
 MAX_VALUE_CHARS: Final = 4_096  # any one key or value, as parsed
 MAX_DEPTH: Final = 32  # mappings and lists inside each other (a roster needs 4)
-# Keys and list items of a whole roster (a 10,000-operator roster has about 215,000):
-# what bounds its memory, which is about 300 bytes an entry once parsed.
-MAX_ENTRIES: Final = 1_000_000
+# Keys and list items of a whole roster (a 10,000-operator roster has about 215,000,
+# so this allows about 100,000 operators): what bounds its memory, which is about 150
+# bytes an entry once parsed (its value, and its position packed in an array).
+MAX_ENTRIES: Final = 2_500_000
 MAX_EMAIL_CHARS: Final = 254  # RFC 5321: a path is at most 256 octets, with its <>
 EXCERPT_CHARS: Final = 40  # how much of a value a message may quote
 
