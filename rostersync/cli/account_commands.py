@@ -40,7 +40,7 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
         rostersync export --group-id 7 --out team.yaml && rostersync plan team.yaml
     """
     client = open_backend(connection)
-    scope = Scope(website_id=website_id, group_id=group_id)
+    scope = Scope(website=website_id, group=group_id)
     records = client.list_operators(scope.as_api_filters(), full=True)
     # One listing per kind the operators use (the GraphQL backend lists none: ids).
     used = {name for record in records for name in REFERENCE_KINDS if record.fields.get(name)}
