@@ -236,3 +236,24 @@ def test_both_spellings_of_a_scope_key_are_refused_at_their_line_and_nothing_is_
         assert "1 problem found; nothing was sent to the API." in result.output
     assert account.request_counts() == {}
     assert account.store.list() == before
+
+
+def test_export_of_a_scope_writes_its_keys_by_name_and_round_trips_to_no_changes(
+        account: Sandbox, runner: CliRunner, tmp_path: Path) -> None:
+    account.store.add({"email": "ada@example.com", "group_id": 7, "website_list": [456]})
+    account.store.add({"email": "bob@example.com", "group_id": 7, "website_list": [123, 456]})
+    account.store.add({"email": "cyd@example.com", "group_id": 8, "website_list": [456]})  # outside the scope
+    out = tmp_path / "exported.yaml"
+    result = run(runner, "export", "-q", "--group-id", "7", "--website-id", "456", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "\nscope: {website: Maison Lumiere EN, group: Paris desk}\n" in text
+    assert "_id" not in text and "cyd@" not in text
+    assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
+    with_ids = run(runner, "export", "-q", "--ids", "--group-id", "7", "--website-id", "456").stdout
+    assert "\nscope: {website: 456, group: 7}\n" in with_ids
+    out.write_text(with_ids)
+    assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
+    # A scope whose operators do not use its kind is named all the same.
+    empty = run(runner, "export", "-q", "--group-id", "9").stdout
+    assert "\nscope: {group: Lyon desk}\noperators: []\n" in empty

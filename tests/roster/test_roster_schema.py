@@ -78,6 +78,7 @@ def test_an_exported_roster_points_at_the_schema_and_passes_it() -> None:
                           "call_config": {"type": "ANSWER_FROM_PHONE", "phone_number": "+33612345678"}})]
     text = export_roster_text(live, Scope(group=7))
     assert text.splitlines()[0] == MODELINE
+    assert "\nscope: {group: 7}\n" in text  # the roster's key, not the API's group_id
     assert validate_problems(text) == []
     assert schema_errors(text) == set()
 
