@@ -265,7 +265,7 @@ version: 1
 
 # This roster owns the operators of group {group} and no one else.
 scope:
-  group_id: {group}
+  group: {group}
 
 # Support staff of the vendor get accounts on ours now and then: leave them alone.
 ignore:

@@ -40,10 +40,11 @@ def export(connection: Connection, website_id: int | None, group_id: int | None,
         rostersync export --group-id 7 --out team.yaml && rostersync plan team.yaml
     """
     client = open_backend(connection)
-    scope = Scope(website_id=website_id, group_id=group_id)
+    scope = Scope(website=website_id, group=group_id)
     records = client.list_operators(scope.as_api_filters(), full=True)
-    # One listing per kind the operators use (the GraphQL backend lists none: ids).
+    # One listing per kind the operators or the scope use (the GraphQL backend lists none: ids).
     used = {name for record in records for name in REFERENCE_KINDS if record.fields.get(name)}
+    used |= {name for name, value in (("website_list", scope.website), ("group_id", scope.group)) if value is not None}
     names = {} if ids else account_names(client, used)
     text = export_roster_text(records, scope, names)
     if out is None:

@@ -153,20 +153,20 @@ class _Matcher:
 def scope_fields(scope: Scope, fields: Mapping[str, Any]) -> dict[str, Any]:
     """A create must land inside the scope, or the next plan would create it again."""
     extra: dict[str, Any] = {}
-    if scope.website_id is not None and "website_list" not in fields:
-        extra["website_list"] = [scope.website_id]
-    if scope.group_id is not None and "group_id" not in fields:
-        extra["group_id"] = scope.group_id
+    if scope.website is not None and "website_list" not in fields:
+        extra["website_list"] = [scope.website]
+    if scope.group is not None and "group_id" not in fields:
+        extra["group_id"] = scope.group
     return {**fields, **extra}
 
 
 def scope_mismatch(scope: Scope, fields: Mapping[str, Any]) -> str | None:
     """Why an operator with these fields is outside `scope`, or None when it is inside."""
-    if scope.group_id is not None and fields.get("group_id") != scope.group_id:
-        return f"its group is {fields.get('group_id')}, not the scope's {scope.group_id}"
+    if scope.group is not None and fields.get("group_id") != scope.group:
+        return f"its group is {fields.get('group_id')}, not the scope's {scope.group}"
     websites = fields.get("website_list")
-    if scope.website_id is not None and not (isinstance(websites, list) and scope.website_id in websites):
-        return f"its websites {websites} do not include the scope's {scope.website_id}"
+    if scope.website is not None and not (isinstance(websites, list) and scope.website in websites):
+        return f"its websites {websites} do not include the scope's {scope.website}"
     return None
 
 

@@ -1,7 +1,8 @@
 """Skills, groups and websites by name: resolved to ids, and ids checked, when planning.
 
 A roster may write ``skills: [Returns, 103]``, ``group: Paris desk``,
-``websites: [Maison Lumiere FR]`` (and the scope's ``group_id``/``website_id``);
+``websites: [Maison Lumiere FR]`` (and the scope's ``group`` and ``website``, or
+their older spellings ``group_id`` and ``website_id``);
 the loader keeps each such reference where it is written
 (:mod:`rostersync.roster.references`). Here they meet the account:
 
@@ -37,7 +38,7 @@ from rostersync.roster.fields import BY_API, normalize
 from rostersync.roster.loader import Roster, WantedOperator
 from rostersync.roster.model import Scope
 from rostersync.roster.problems import Problem, RosterError
-from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, ReferenceUse
+from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, ReferenceUse, scope_references
 
 __all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
 
@@ -245,7 +246,8 @@ def resolve_references(backend: object, roster: Roster,
         raise RosterError(problems)
     scope = _resolved_scope(roster.scope, resolved)
     operators = tuple(_resolved_operator(op, resolved, kinds) for op in roster.operators)
-    _check_scope(scope, operators)
+    _check_scope(scope, operators, scope_references(roster.references),
+                 lambda kind, entry_id: directory.of(kind).label(entry_id) if kind in kinds else None)
     names = account_names(backend, [REFERENCE_FIELDS[kind][0] for kind in kinds], directory)
     return replace(roster, scope=scope, operators=operators), Names(names)
 
@@ -254,7 +256,7 @@ def _resolved_scope(scope: Scope, resolved: Mapping[tuple[ReferenceKind, int | s
     def one(kind: ReferenceKind, value: int | str | None) -> int | str | None:
         return resolved.get((kind, value), value) if value is not None else None
 
-    return Scope(website_id=one("website", scope.website_id), group_id=one("group", scope.group_id))
+    return Scope(website=one("website", scope.website), group=one("group", scope.group))
 
 
 def _resolved_operator(op: WantedOperator, resolved: Mapping[tuple[ReferenceKind, int | str], int],
@@ -271,20 +273,32 @@ def _resolved_operator(op: WantedOperator, resolved: Mapping[tuple[ReferenceKind
     return replace(op, fields={**fields, **changed}) if changed else op
 
 
-def _check_scope(scope: Scope, operators: Sequence[WantedOperator]) -> None:
-    """The scope rules of the loader, for operators whose references were names."""
+def _check_scope(scope: Scope, operators: Sequence[WantedOperator], written: Mapping[ReferenceKind, ReferenceUse],
+                 label: Callable[[ReferenceKind, int], str | None]) -> None:
+    """The scope rules of the loader, for operators whose references were names: each
+    message names the scope's key as the roster spells it, and where (``written``),
+    and the names of the ids (``label``)."""
+    def shown(kind: ReferenceKind, entry_id: int, *where: str) -> str:
+        name = label(kind, entry_id)
+        notes = ([repr(name)] if name is not None else []) + list(where)
+        return f"{entry_id} ({', '.join(notes)})" if notes else str(entry_id)
+
+    def key(kind: ReferenceKind) -> list[str]:
+        return [written[kind].written] if kind in written else []
+
     problems: list[Problem] = []
     for op in operators:
         mark = op.mark
         websites = op.fields.get("website_list")
-        if isinstance(scope.website_id, int) and isinstance(websites, list) and scope.website_id not in websites:
+        if isinstance(scope.website, int) and isinstance(websites, list) and scope.website not in websites:
             problems.append(Problem(mark.file, mark.line, mark.column, f"{op.path}.websites",
-                                    f"must include the scope's website {scope.website_id}, "
+                                    f"must include the scope's website "
+                                    f"{shown('website', scope.website, *key('website'))}, "
                                     "or the operator would leave the roster's scope"))
         group = op.fields.get("group_id")
-        if isinstance(scope.group_id, int) and isinstance(group, int) and group != scope.group_id:
+        if isinstance(scope.group, int) and isinstance(group, int) and group != scope.group:
             problems.append(Problem(mark.file, mark.line, mark.column, f"{op.path}.group",
-                                    f"must be the scope's group {scope.group_id}, got {group}; "
-                                    "the operator would leave the roster's scope"))
+                                    f"must be the scope's group {shown('group', scope.group, *key('group'))}, "
+                                    f"got {shown('group', group)}; the operator would leave the roster's scope"))
     if problems:
         raise RosterError(problems)

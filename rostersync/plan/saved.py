@@ -41,8 +41,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from rostersync.plan.changes import Create, Delete, Plan, PlanSelection, Update
 from rostersync.plan.errors import PlanError, TamperedPlanError
 from rostersync.plan.saved_changes import (
@@ -68,6 +66,7 @@ _REMAKE = "Nothing was written. Make the plan again with `rostersync plan --out`
 _FIELDS = ("notice", "kind", "format_version", "created_at", "base_url", "scope", "ignore", "roster_size",
            "unchanged", "live_in_scope", "warnings", "listed_ids", "changes", _INTEGRITY)
 _OPTIONAL_FIELDS = ("selection",)
+_SCOPE_FILTERS = ("website_id", "group_id")  # a saved plan's scope: Scope.as_api_filters()
 
 
 @dataclass(frozen=True)
@@ -273,16 +272,24 @@ def _no_constant(name: str) -> Any:
     raise ContentError(f"{name} is not a number a saved plan holds")
 
 
+def _scope(data: Any) -> Scope:
+    """The plan's scope, as `plan_document` writes it: the API's filters, ids only.
+
+    This is not a roster's scope: names were resolved before the plan was saved, and
+    the keys are the API's (``website_id``, ``group_id``), as in every plan saved
+    since format 2, whatever spelling the roster used. The roster's keys
+    (``website``, ``group``) are refused here like any key rostersync never writes.
+    """
+    if not (isinstance(data, dict) and set(data) <= set(_SCOPE_FILTERS)
+            and all(type(value) is int for value in data.values())):
+        raise ContentError(f"scope: must be an object of integers website_id and group_id (the API's filters, as a "
+                           f"saved plan holds them), got {quoted(data)}")
+    return Scope(website=data.get("website_id"), group=data.get("group_id"))
+
+
 def _parse(data: dict[str, Any]) -> SavedPlan:
     doc = expect_keys(data, "the plan", _FIELDS, _OPTIONAL_FIELDS)
-    try:
-        scope = Scope.model_validate(doc["scope"])
-        # A roster's scope may name its group or website; a plan's holds their ids.
-        if isinstance(scope.website_id, str) or isinstance(scope.group_id, str):
-            raise ValueError("names are resolved before a plan is saved")
-    except (ValidationError, ValueError):
-        raise ContentError(f"scope: must be an object of integers website_id and group_id, got "
-                           f"{quoted(doc['scope'])}") from None
+    scope = _scope(doc["scope"])
     ignore = tuple(_strings(doc["ignore"], "ignore"))
     listed = [expect_int(value, f"listed_ids[{n}]", minimum=1) for n, value in enumerate(_list(doc["listed_ids"],
                                                                                                 "listed_ids"))]

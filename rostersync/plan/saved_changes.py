@@ -164,12 +164,12 @@ def _check_entry_rules(fields: Mapping[str, Any], where: str, email: str, scope:
         raise ContentError(f"{where}: call_config type ANSWER_FROM_PHONE needs a phone_number or "
                            "ask_phone_number_at_every_connection: true")
     websites = fields.get("website_list")
-    if scope.website_id is not None and isinstance(websites, list) and scope.website_id not in websites:
-        raise ContentError(f"{where}: websites must include the scope's website {scope.website_id}, or the "
+    if scope.website is not None and isinstance(websites, list) and scope.website not in websites:
+        raise ContentError(f"{where}: websites must include the scope's website {scope.website}, or the "
                            "operator would leave the plan's scope")
     group = fields.get("group_id")
-    if scope.group_id is not None and group is not None and group != scope.group_id:
-        raise ContentError(f"{where}: group must be the scope's group {scope.group_id}, got {quoted(group)}; the "
+    if scope.group is not None and group is not None and group != scope.group:
+        raise ContentError(f"{where}: group must be the scope's group {scope.group}, got {quoted(group)}; the "
                            "operator would leave the plan's scope")
     for address in (email, fields.get("email")):
         pattern = matches_ignore(address, ignore) if isinstance(address, str) else None

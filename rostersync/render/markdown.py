@@ -90,10 +90,10 @@ def digest_marker(digest: str) -> str:
 
 def describe_scope(scope: Scope) -> str:
     parts = []
-    if scope.website_id is not None:
-        parts.append(f"website {scope.website_id}")
-    if scope.group_id is not None:
-        parts.append(f"group {scope.group_id}")
+    if scope.website is not None:
+        parts.append(f"website {scope.website}")
+    if scope.group is not None:
+        parts.append(f"group {scope.group}")
     return ", ".join(parts) if parts else "the whole account"
 
 

@@ -67,9 +67,20 @@ def export_roster(records: Iterable[ExportedRecord], scope: Scope,
     operators.sort(key=lambda op: str(op["email"]).lower())
     document: dict[str, Any] = {"version": 1}
     if scope.as_api_filters():
-        document["scope"] = scope.as_api_filters()
+        document["scope"] = exported_scope(scope, names or {})
     document["operators"] = operators
     return document
+
+
+def exported_scope(scope: Scope, names: Mapping[str, Mapping[int, str]]) -> dict[str, int | str]:
+    """The roster's ``scope`` for ``scope``: ``website`` and ``group`` (not their older
+    spellings ``website_id`` and ``group_id``), each by its name in ``names`` (API
+    field -> id -> name) where it has one, as the operators' fields are written."""
+    def named(value: int | str | None, api_field: str) -> int | str | None:
+        return names.get(api_field, {}).get(value, value) if isinstance(value, int) else value
+
+    pairs = (("website", named(scope.website, "website_list")), ("group", named(scope.group, "group_id")))
+    return {key: value for key, value in pairs if value is not None}
 
 
 def export_roster_text(records: Iterable[ExportedRecord], scope: Scope,

@@ -26,7 +26,7 @@ from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
 from rostersync.roster.model import ROSTER_PLACE, RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
-from rostersync.roster.references import ReferenceUse, collect_references
+from rostersync.roster.references import ReferenceKind, ReferenceUse, collect_references, scope_references
 from rostersync.roster.yaml_source import ControlCharacter, LoadedYaml, YamlLoadError, load_yaml
 
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
@@ -233,6 +233,8 @@ def _deep_merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabilities | None = None) -> Roster:
     scope = _agreed_scope(files, problems)
+    references = collect_references(files)
+    scope_keys = scope_references(references)
     ignore = tuple(dict.fromkeys(p for f in files for p in _strings(f.data.get("ignore"))))
     profiles = _collect_profiles(files, problems)
     known = ""  # the profiles' names for messages, once one is needed
@@ -263,7 +265,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
                 index=index,
             ))
             owners.append(file)
-            _check_merged(file, path, merged, entry, scope, ignore, problems)
+            _check_merged(file, path, merged, entry, scope, scope_keys, ignore, problems)
             if capabilities is not None:
                 for mark, key_path, message in capability_problems(capabilities, operators[-1].fields, file, path,
                                                                    files):
@@ -275,7 +277,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
         scope=scope,
         ignore=ignore,
         profiles=tuple(profiles),
-        references=collect_references(files),
+        references=references,
     )
 
 
@@ -337,7 +339,8 @@ def _unknown_profile(file: _File, path: KeyPath, name: str, profiles: Mapping[st
 
 
 def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: Mapping[str, Any],
-                  scope: Scope, ignore: Sequence[str], problems: _Problems) -> None:
+                  scope: Scope, scope_keys: Mapping[ReferenceKind, ReferenceUse], ignore: Sequence[str],
+                  problems: _Problems) -> None:
     """Rules that hold for the operator after defaults and profiles are applied."""
     def where(key: str) -> tuple[Mark, KeyPath]:
         # Point at the operator's own key when it has one, else at the entry itself.
@@ -351,18 +354,23 @@ def _check_merged(file: _File, path: KeyPath, merged: Mapping[str, Any], entry: 
                     "type ANSWER_FROM_PHONE needs a phone_number or ask_phone_number_at_every_connection: true")
     websites = merged.get("websites")
     # Names are compared once resolved, when planning (rostersync.plan.references).
-    if isinstance(scope.website_id, int) and isinstance(websites, list) and scope.website_id not in websites \
+    if isinstance(scope.website, int) and isinstance(websites, list) and scope.website not in websites \
             and all(isinstance(item, int) for item in websites):
-        problems.at(*where("websites"), f"must include the scope's website {scope.website_id}, "
-                    "or the operator would leave the roster's scope")
+        problems.at(*where("websites"), f"must include the scope's website {scope.website}"
+                    f"{_written(scope_keys, 'website')}, or the operator would leave the roster's scope")
     group = merged.get("group")
-    if isinstance(scope.group_id, int) and isinstance(group, int) and group != scope.group_id:
-        problems.at(*where("group"), f"must be the scope's group {scope.group_id}, got {group}; "
-                    "the operator would leave the roster's scope")
+    if isinstance(scope.group, int) and isinstance(group, int) and group != scope.group:
+        problems.at(*where("group"), f"must be the scope's group {scope.group}{_written(scope_keys, 'group')}, "
+                    f"got {group}; the operator would leave the roster's scope")
     pattern = matches_ignore(merged["email"], ignore)
     if pattern is not None:
         problems.at(*where("email"), f"matches the ignore pattern {excerpt(pattern)}: an ignored operator cannot be "
                     "managed")
+
+
+def _written(scope_keys: Mapping[ReferenceKind, ReferenceUse], kind: ReferenceKind) -> str:
+    use = scope_keys.get(kind)
+    return f" ({use.written})" if use is not None else ""
 
 
 def _check_unique(operators: list[WantedOperator], owners: list[_File], problems: _Problems) -> None:

@@ -12,19 +12,22 @@ rules that span operators or files, live in `rostersync.roster.loader`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rostersync.roster.iso639 import ISO_639_1
 from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
@@ -216,13 +219,62 @@ class OperatorEntry(OperatorFields):
 class Scope(StrictModel):
     """Which live operators this roster owns; the others are never touched."""
 
-    website_id: Reference | None = Field(
-        None, description="Only the operators who answer on this website: its id, label or host.")
-    group_id: Reference | None = Field(None, description="Only the operators of this group: its id or name.")
+    # `group` and `website` take an id or a name, like an operator's `group` and
+    # `websites`. `group_id` and `website_id`, their older spellings, mean the same;
+    # one scope may not give both spellings of a key. `as_api_filters` gives the API's
+    # own names for them, `group_id` and `website_id`.
+    # (Not in the docstring: that is the JSON schema's description.)
+
+    # Older spelling -> the key it stands for.
+    OLDER_SPELLINGS: ClassVar[dict[str, str]] = {"website_id": "website", "group_id": "group"}
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: Scope._older_spellings_schema(schema))
+
+    website: Reference | None = Field(
+        None, validation_alias=AliasChoices("website", "website_id"),
+        description="Only the operators who answer on this website: its id, label or host (such as "
+                    "www.example.com).")
+    group: Reference | None = Field(
+        None, validation_alias=AliasChoices("group", "group_id"),
+        description="Only the operators of this group: its id, or its name (Parent/Child where the name repeats "
+                    "under different parents).")
 
     def as_api_filters(self) -> dict[str, int | str]:
-        pairs = (("website_id", self.website_id), ("group_id", self.group_id))
+        """The scope as the API's query parameters (``website_id``, ``group_id``)."""
+        pairs = (("website_id", self.website), ("group_id", self.group))
         return {key: value for key, value in pairs if value is not None}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_spelling_per_key(cls, data: Any, handler: ModelWrapValidatorHandler[Scope]) -> Scope:
+        # Given both spellings, the aliases would take one and call the other an unknown
+        # field: say what is wrong instead, at the older key, beside the scope's other errors.
+        both = [old for old, key in cls.OLDER_SPELLINGS.items() if isinstance(data, dict) and old in data
+                and key in data]
+        if not both:
+            return handler(data)
+        errors = [InitErrorDetails(type=PydanticCustomError(
+            "both_spellings", "{old} is the older spelling of {key}, which this scope also gives: keep one of them",
+            {"old": old, "key": cls.OLDER_SPELLINGS[old]}), loc=(old,), input=data[old]) for old in both]
+        try:
+            handler({k: v for k, v in data.items() if k not in both})
+        except ValidationError as exc:
+            errors.extend(InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                                           loc=tuple(e["loc"]), input=e["input"]) for e in exc.errors())
+        raise ValidationError.from_exception_data(cls.__name__, errors)
+
+    @staticmethod
+    def _older_spellings_schema(schema: dict[str, Any]) -> None:
+        # The aliases show only the first spelling: add the older ones, and the rule that
+        # one scope gives one spelling of each key, at the older key as validate says it.
+        properties = schema.setdefault("properties", {})
+        rules = []
+        for old, key in Scope.OLDER_SPELLINGS.items():
+            properties[old] = {**properties[key], "description": f"The older spelling of {key}, with the same "
+                                                                 f"meaning; write {key}."}
+            rules.append({"if": {"required": [key]}, "then": {"properties": {old: {"not": {}, "description": (
+                f"{old} is the older spelling of {key}, which this scope also gives: keep one of them")}}}})
+        schema["allOf"] = rules
 
 
 class RosterDocument(StrictModel):

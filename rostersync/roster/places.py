@@ -104,7 +104,10 @@ def _of_model(model: type, derived: _Derived) -> Place:
         model_fields: dict[str, Any] = model.model_fields  # type: ignore[attr-defined]
         assert place.fields is not None
         for name, info in model_fields.items():
-            place.fields[name] = _of_type(info.annotation, derived)
+            field_place = place.fields[name] = _of_type(info.annotation, derived)
+            for alias in getattr(info.validation_alias, "choices", ()):  # (AliasChoices: other spellings)
+                if isinstance(alias, str):
+                    place.fields[alias] = field_place
     return place
 
 

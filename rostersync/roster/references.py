@@ -1,12 +1,12 @@
 """Where a roster refers to the account's skills, groups and websites, by id or by name.
 
 ``skills``, ``websites`` and ``group`` (in ``defaults``, profiles and operators) and
-the scope's ``group_id`` and ``website_id`` take an id (an integer) or a name (a
-string). The loader cannot check either: only the account knows them. It records each
-reference where it is written (:class:`ReferenceUse`, with its mark), and planning
-resolves names to ids and checks ids (:mod:`rostersync.plan.references`), so that a
-problem points at the line to change, and a name shared through a profile is one
-problem at the profile.
+the scope's ``group`` and ``website`` (or their older spellings ``group_id`` and
+``website_id``) take an id (an integer) or a name (a string). The loader cannot
+check either: only the account knows them. It records each reference where it is
+written (:class:`ReferenceUse`, with its mark), and planning resolves names to ids
+and checks ids (:mod:`rostersync.plan.references`), so that a problem points at the
+line to change, and a name shared through a profile is one problem at the profile.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 from rostersync.roster.positions import KeyPath, Mark, format_path
 
-__all__ = ["REFERENCE_FIELDS", "ReferenceKind", "ReferenceUse", "collect_references"]
+__all__ = ["REFERENCE_FIELDS", "ReferenceKind", "ReferenceUse", "collect_references", "scope_references"]
 
 ReferenceKind = Literal["skill", "group", "website"]
 
@@ -27,7 +27,9 @@ REFERENCE_FIELDS: dict[ReferenceKind, tuple[str, str]] = {
     "group": ("group_id", "group"),
     "website": ("website_list", "websites"),
 }
-_SCOPE_KEYS: dict[str, ReferenceKind] = {"group_id": "group", "website_id": "website"}
+# The scope's keys, each with its older spelling (rostersync.roster.model.Scope).
+_SCOPE_KEYS: dict[str, ReferenceKind] = {"group": "group", "group_id": "group",
+                                         "website": "website", "website_id": "website"}
 _LISTS: dict[str, ReferenceKind] = {"skills": "skill", "websites": "website"}
 
 
@@ -40,6 +42,15 @@ class ReferenceUse:
     mark: Mark
     path: str  # as messages show it: operators[3].skills[1]
 
+    @property
+    def in_scope(self) -> bool:
+        return self.path.startswith("scope.")
+
+    @property
+    def written(self) -> str:
+        """Its key and where it is, for a message about it: ``scope.group at team.yaml:2``."""
+        return f"{self.path} at {self.mark.file}:{self.mark.line}"
+
 
 class _File(Protocol):
     data: dict[str, Any]
@@ -51,6 +62,17 @@ def collect_references(files: Iterable[_File]) -> tuple[ReferenceUse, ...]:
     """Every reference of every file, in file order (values of the wrong type, already
     reported by the format check, are left out)."""
     return tuple(use for file in files for use in _of_file(file))
+
+
+def scope_references(uses: Iterable[ReferenceUse]) -> dict[ReferenceKind, ReferenceUse]:
+    """The scope's group and website as the roster writes them (the key, as spelled,
+    and where): the first file's that has each, which is the roster's scope where the
+    files agree (the loader checks that they do)."""
+    found: dict[ReferenceKind, ReferenceUse] = {}
+    for use in uses:
+        if use.in_scope:
+            found.setdefault(use.kind, use)
+    return found
 
 
 def _of_file(file: _File) -> Iterator[ReferenceUse]:

@@ -197,7 +197,8 @@ def test_an_update_that_breaks_validation_is_refused(roster: Path) -> None:
 
     assert result.exit_code == 1
     assert result.output == (
-        "operators.yaml:70:5: operators[1].group: must be the scope's group 7, got 8; "
+        "operators.yaml:70:5: operators[1].group: must be the scope's group 7 (scope.group at operators.yaml:14), "
+        "got 8; "
         "the operator would leave the roster's scope\n"
         "1 problem found; nothing was written.\n"
     )

@@ -45,7 +45,7 @@ operators:
     assert [(op.id, op.email) for op in selection.operators] == [
         (renamed, "old.name@example.com"), (same, "same@example.com")]
     assert selection.not_on_account == ("later@example.com", "other-group@example.com")
-    assert selection.scope.group_id == 7
+    assert selection.scope.group == 7
 
 
 def test_globs_ignore_case_and_report_what_matched_nobody(account: Sandbox, client: IAdvizeClient) -> None:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from rostersync.cli.main import cli
@@ -15,7 +16,7 @@ from rostersync.sandbox import Sandbox
 
 ROSTER = """\
 version: 1
-scope: {group_id: paris DESK}
+scope: {group: paris DESK}
 defaults: {group: Paris desk, roles: [operator]}
 profiles:
   sales:
@@ -138,7 +139,15 @@ def test_names_of_the_scope_are_checked_once_resolved(account: Sandbox, runner: 
                              "  - email: ada@example.com\n    websites: [Maison Lumiere FR]\n")
     result = run(runner, "plan", "-q", str(roster))
     assert result.exit_code == 1
-    assert f"{roster}:4:5: operators[0].websites: must include the scope's website 456" in result.output
+    # The message names the scope's key as the roster spells it, and where it is.
+    assert (f"{roster}:4:5: operators[0].websites: must include the scope's website 456 ('Maison Lumiere EN', "
+            f"scope.website_id at {roster}:2), or the operator would leave the roster's scope") in result.output
+    roster = write(tmp_path, "version: 1\nscope:\n  group: Paris desk\noperators:\n"
+                             "  - email: ada@example.com\n    group: lyon desk\n")
+    result = run(runner, "plan", "-q", str(roster))
+    assert result.exit_code == 1
+    assert (f"{roster}:5:5: operators[0].group: must be the scope's group 7 ('Paris desk', scope.group at "
+            f"{roster}:3), got 9 ('Lyon desk'); the operator would leave the roster's scope") in result.output
 
 
 def test_graphql_refuses_names_it_cannot_look_up(runner: CliRunner, tmp_path: Path) -> None:
@@ -170,3 +179,81 @@ def test_export_writes_unique_names_and_round_trips_to_no_changes(account: Sandb
     assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
     with_ids = run(runner, "export", "-q", "--ids").stdout
     assert "group: 2\n" in with_ids and "skills: [101, 106]\n" in with_ids and "Lighting" not in with_ids
+
+
+SCOPED = """\
+version: 1
+scope: {{{key}: pARIS Desk}}
+operators:
+  - email: ada@example.com
+    first_name: Ada
+  - email: bob@example.com
+    group: paris desk
+    first_name: Bob
+"""
+
+
+@pytest.mark.parametrize("key", ["group", "group_id"], ids=["group", "the older group_id"])
+def test_a_scope_by_name_plans_and_applies_only_inside_that_group(
+        account: Sandbox, runner: CliRunner, tmp_path: Path, key: str) -> None:
+    outside = account.store.add({"email": "cyd@example.com", "first_name": "Cyd", "group_id": 8})
+    night = account.store.add({"email": "dan@example.com", "first_name": "Dan", "group_id": 2})  # in Paris desk's tree
+    bob = account.store.add({"email": "bob@example.com", "first_name": "Robert", "group_id": 7})
+    leaving = account.store.add({"email": "eve@example.com", "group_id": 7})
+    roster = write(tmp_path, SCOPED.format(key=key))
+    planned = run(runner, "plan", "-q", str(roster))
+    assert planned.exit_code == 0, planned.output
+    assert "+ create ada@example.com\n" in planned.stdout
+    assert f"~ update bob@example.com (#{bob})\n    first_name: \"Robert\" -> \"Bob\"\n" in planned.stdout
+    assert f"- delete eve@example.com (#{leaving})\n" in planned.stdout
+    assert "Plan: 1 to create, 1 to update, 1 to delete." in planned.stdout
+    assert "cyd@" not in planned.stdout and "dan@" not in planned.stdout
+    applied = run(runner, "apply", "--yes", "-q", str(roster))
+    assert applied.exit_code == 0, applied.output
+    stored = {op["email"]: op for op in account.store.list()}
+    assert set(stored) == {"ada@example.com", "bob@example.com", "cyd@example.com", "dan@example.com"}
+    assert stored["ada@example.com"]["group_id"] == 7  # a create lands inside the scope
+    assert (stored["cyd@example.com"]["id"], stored["cyd@example.com"]["group_id"]) == (outside, 8)
+    assert (stored["dan@example.com"]["id"], stored["dan@example.com"]["group_id"]) == (night, 2)
+    account.reset_counts()
+    again = run(runner, "plan", "-q", str(roster))
+    assert again.stdout == "No changes.\n"
+    assert account.request_counts() == {"GET /group": 1, "GET /operator": 1}
+
+
+def test_both_spellings_of_a_scope_key_are_refused_at_their_line_and_nothing_is_sent(
+        account: Sandbox, runner: CliRunner, tmp_path: Path) -> None:
+    account.store.add({"email": "eve@example.com", "group_id": 7})
+    before = account.store.list()
+    roster = write(tmp_path, "version: 1\nscope:\n  group: Paris desk\n  group_id: 7\noperators:\n"
+                             "  - email: ada@example.com\n")
+    account.reset_counts()
+    for command in (["validate"], ["plan", "-q"], ["apply", "--yes", "-q"]):
+        result = run(runner, *command, str(roster))
+        assert result.exit_code == 1, result.output
+        assert (f"{roster}:4:3: scope.group_id: group_id is the older spelling of group, which this scope also "
+                "gives: keep one of them") in result.output
+        assert "1 problem found; nothing was sent to the API." in result.output
+    assert account.request_counts() == {}
+    assert account.store.list() == before
+
+
+def test_export_of_a_scope_writes_its_keys_by_name_and_round_trips_to_no_changes(
+        account: Sandbox, runner: CliRunner, tmp_path: Path) -> None:
+    account.store.add({"email": "ada@example.com", "group_id": 7, "website_list": [456]})
+    account.store.add({"email": "bob@example.com", "group_id": 7, "website_list": [123, 456]})
+    account.store.add({"email": "cyd@example.com", "group_id": 8, "website_list": [456]})  # outside the scope
+    out = tmp_path / "exported.yaml"
+    result = run(runner, "export", "-q", "--group-id", "7", "--website-id", "456", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "\nscope: {website: Maison Lumiere EN, group: Paris desk}\n" in text
+    assert "_id" not in text and "cyd@" not in text
+    assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
+    with_ids = run(runner, "export", "-q", "--ids", "--group-id", "7", "--website-id", "456").stdout
+    assert "\nscope: {website: 456, group: 7}\n" in with_ids
+    out.write_text(with_ids)
+    assert run(runner, "plan", "-q", str(out)).stdout == "No changes.\n"
+    # A scope whose operators do not use its kind is named all the same.
+    empty = run(runner, "export", "-q", "--group-id", "9").stdout
+    assert "\nscope: {group: Lyon desk}\noperators: []\n" in empty

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from saved_plan_support import KEY, Untouched, edit, refused, run, saved_plan, the
+from saved_plan_support import KEY, ROSTER, Untouched, edit, refused, run, saved_plan, seed, the
 
 from rostersync.plan.errors import PlanError, TamperedPlanError
 from rostersync.plan.saved import MAX_SAVED_PLAN_BYTES, SAVED_PLAN_VERSION, read_saved_plan
@@ -75,6 +75,23 @@ def sign_and_refuse(account: Sandbox, tmp_path: Path, change: Any, message: str)
     untouched.check()
 
 
+def test_a_scope_by_name_is_saved_as_the_api_filters_of_its_ids(account: Sandbox, tmp_path: Path) -> None:
+    # Whichever way the roster spells its scope (group or the older group_id, an id or a
+    # name), the plan holds `{"group_id": 7}`, as plans saved before `group` was the
+    # roster's key did: those still load, and these read the same.
+    for spelling in ("group: paris DESK", "group_id: Paris desk", "group: 7"):
+        account.store.clear()
+        roster = seed(account, tmp_path, ROSTER.replace("scope: {group_id: 7}", f"scope: {{{spelling}}}"))
+        path = tmp_path / "plan.json"
+        result = run("plan", "-q", "--out", str(path), str(roster))
+        assert result.exit_code == 0, result.output
+        assert json.loads(path.read_text())["scope"] == {"group_id": 7}
+    applied = run("apply", "-q", str(path))
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 1 created, 1 updated, 1 deleted." in applied.stdout
+    assert {op["email"] for op in account.store.list() if op["group_id"] == 8} == {"other@example.com"}
+
+
 def set_in(action: str, /, **values: Any) -> Any:
     return lambda d: the(d, action).update(values)
 
@@ -102,6 +119,11 @@ def drop_from(action: str, key: str) -> Any:
     (lambda d: d.update(live_in_scope=1), "live_in_scope 1 is fewer than the operators it updates"),
     (lambda d: d.update(unchanged=-1), "unchanged: must be an integer >= 0, got -1"),
     (lambda d: d.update(scope={"group_id": "7"}), "scope: must be an object of integers"),
+    # A plan holds the API's filters, ids only: never a roster's keys, nor a name.
+    (lambda d: d.update(scope={"group": 7}), "scope: must be an object of integers website_id and group_id (the "
+                                             "API's filters, as a saved plan holds them), got {'group': 7}"),
+    (lambda d: d.update(scope={"group_id": "Paris desk"}), "scope: must be an object of integers"),
+    (lambda d: d.update(scope={"group_id": 7, "group": 7}), "scope: must be an object of integers"),
     (lambda d: d.update(listed_ids=[True]), "listed_ids[0]: must be an integer >= 1, got True"),
     (lambda d: d.update(ignore="*@iadvize.com"), "ignore: must be a list, got str"),
     (lambda d: d.update(extra="x"), "the plan: unknown field 'extra'"),

@@ -131,7 +131,7 @@ def test_the_header_names_account_scope_commit_and_digest() -> None:
 
 
 def test_the_header_of_a_real_plan_shows_its_scope() -> None:
-    plan = Plan((), unchanged=3, live_in_scope=3, scope=Scope(website_id=123))
+    plan = Plan((), unchanged=3, live_in_scope=3, scope=Scope(website=123))
     assert "Scope: website 123" in render_plan_markdown(plan, CommentContext(account="ha.iadvize.com"))
 
 

@@ -178,7 +178,7 @@ def check_converges(sandbox: Sandbox, client: IAdvizeClient, roster_yaml: str, l
     sandbox.store.bulk_add(live)
     roster = load_texts([("roster.yaml", roster_yaml)])
     untouchable = [op for op in sandbox.store.list()
-                   if op["email"].endswith("@ignored.example.com") or (roster.scope.group_id and op["group_id"] != GROUP)]
+                   if op["email"].endswith("@ignored.example.com") or (roster.scope.group and op["group_id"] != GROUP)]
     try:
         plan = plan_for(client, roster)
     except PlanError:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rostersync.roster.loader import load_texts
-from rostersync.roster.references import ReferenceUse
+from rostersync.roster.model import Scope
+from rostersync.roster.references import ReferenceUse, scope_references
 
 TEAM = """\
 version: 1
@@ -39,6 +40,19 @@ def test_names_and_ids_load_and_keep_where_they_are_written() -> None:
         ("website", 123, "team.yaml:14:16", "operators[1].websites[0]"),
     ]
     assert all(isinstance(use, ReferenceUse) for use in roster.references)
+
+
+def test_the_scope_keys_are_recorded_as_spelled_and_mean_the_same() -> None:
+    older = load_texts([("team.yaml", TEAM)])
+    roster = load_texts([("team.yaml", TEAM.replace("{group_id: Paris desk, website_id: 123}",
+                                                    "{group: Paris desk, website: 123}"))])
+    shown = [(use.kind, use.value, str(use.mark), use.path) for use in roster.references if use.in_scope]
+    assert shown == [("group", "Paris desk", "team.yaml:2:9", "scope.group"),
+                     ("website", 123, "team.yaml:2:28", "scope.website")]
+    assert roster.scope == older.scope == Scope(group="Paris desk", website=123)
+    written = scope_references(roster.references)
+    assert (written["group"].written, written["website"].written) == ("scope.group at team.yaml:2",
+                                                                      "scope.website at team.yaml:2")
 
 
 def test_ids_and_names_mix_in_a_set_ids_first() -> None:

@@ -77,7 +77,7 @@ def test_a_missing_email_names_the_operator() -> None:
         ("", "team.yaml:1:1: the file is empty: a roster needs at least 'version: 1' and 'operators:'"),
         ("# only a comment\n", "team.yaml:1:1: the file is empty: a roster needs at least 'version: 1' and 'operators:'"),
         ("- a\n- b\n", "team.yaml:1:1: a roster must be a mapping with 'version' and 'operators', got a list"),
-        ("version: 1\noperators: []\nscope: {website: 3}\n", "team.yaml:3:9: scope.website: unknown field (did you mean 'website_id'?)"),
+        ("version: 1\noperators: []\nscope: {websites: 3}\n", "team.yaml:3:9: scope.websites: unknown field (did you mean 'website'?)"),
         ("version: 1\noperatros: []\n", "team.yaml:1:1: operators: is required"),
     ],
 )
@@ -124,12 +124,62 @@ def test_an_ignored_email_cannot_be_managed() -> None:
 
 
 def test_operators_must_stay_in_the_scope() -> None:
-    text = ("version: 1\nscope: {website_id: 123, group_id: 7}\noperators:\n"
+    text = ("version: 1\nscope: {website: 123, group: 7}\noperators:\n"
             "  - email: a@example.com\n    websites: [456]\n    group: 8\n")
     assert problems(text) == [
-        "team.yaml:5:5: operators[0].websites: must include the scope's website 123, or the operator would leave the roster's scope",
-        "team.yaml:6:5: operators[0].group: must be the scope's group 7, got 8; the operator would leave the roster's scope",
+        "team.yaml:5:5: operators[0].websites: must include the scope's website 123 (scope.website at team.yaml:2), "
+        "or the operator would leave the roster's scope",
+        "team.yaml:6:5: operators[0].group: must be the scope's group 7 (scope.group at team.yaml:2), got 8; "
+        "the operator would leave the roster's scope",
     ]
+
+
+def test_the_scope_messages_name_the_key_as_the_roster_spells_it_and_where() -> None:
+    # The older spellings, in the second file of a roster: the message points there.
+    first = "version: 1\noperators:\n  - email: a@example.com\n    websites: [456]\n    group: 8\n"
+    second = "version: 1\n\nscope:\n  website_id: 123\n  group_id: 7\noperators: []\n"
+    with pytest.raises(RosterError) as info:
+        load_texts([("a.yaml", first), ("b.yaml", second)])
+    assert [str(p) for p in info.value.problems] == [
+        "a.yaml:4:5: operators[0].websites: must include the scope's website 123 (scope.website_id at b.yaml:4), "
+        "or the operator would leave the roster's scope",
+        "a.yaml:5:5: operators[0].group: must be the scope's group 7 (scope.group_id at b.yaml:5), got 8; "
+        "the operator would leave the roster's scope",
+    ]
+
+
+@pytest.mark.parametrize(("scope", "expected"), [
+    ("{group: 7, group_id: 7}",
+     ["team.yaml:2:19: scope.group_id: group_id is the older spelling of group, which this scope also gives: "
+      "keep one of them"]),
+    ("{website_id: 1, group: Paris desk, website: 1, group_id: 7, grop: 1}",
+     ["team.yaml:2:9: scope.website_id: website_id is the older spelling of website, which this scope also gives: "
+      "keep one of them",
+      "team.yaml:2:55: scope.group_id: group_id is the older spelling of group, which this scope also gives: "
+      "keep one of them",
+      "team.yaml:2:68: scope.grop: unknown field (did you mean 'group'?)"]),
+    # The scope's other problems are reported beside it, at the key as written.
+    ("{group: 7, group_id: 7, website_id: true}",
+     ["team.yaml:2:19: scope.group_id: group_id is the older spelling of group, which this scope also gives: "
+      "keep one of them",
+      "team.yaml:2:32: scope.website_id: must be an id (an integer) or a name, got true"]),
+])
+def test_a_scope_gives_one_spelling_of_each_key(scope: str, expected: list[str]) -> None:
+    assert problems(f"version: 1\nscope: {scope}\noperators: []\n") == expected
+
+
+@pytest.mark.parametrize("scope", ["{group: 7, website: 123}", "{group_id: 7, website_id: 123}",
+                                   "{group: 7, website_id: 123}"])
+def test_either_spelling_of_a_scope_key_means_the_same(scope: str) -> None:
+    roster = load_texts([("team.yaml", f"version: 1\nscope: {scope}\noperators: []\n")])
+    assert (roster.scope.group, roster.scope.website) == (7, 123)
+    assert roster.scope.as_api_filters() == {"website_id": 123, "group_id": 7}
+
+
+def test_files_that_spell_the_same_scope_differently_agree() -> None:
+    roster = load_texts([("a.yaml", "version: 1\nscope: {group: 7}\noperators: []\n"),
+                         ("b.yaml", "version: 1\nscope: {group_id: 7}\noperators: []\n")])
+    assert roster.scope.group == 7
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -82,8 +82,9 @@ class LiveOperator:
 def test_an_exported_roster_points_at_the_schema_and_passes_it() -> None:
     live = [LiveOperator({"email": "ada@example.com", "roles": ["operator"], "chat_priority": 10, "group_id": 7,
                           "call_config": {"type": "ANSWER_FROM_PHONE", "phone_number": "+33612345678"}})]
-    text = export_roster_text(live, Scope(group_id=7))
+    text = export_roster_text(live, Scope(group=7))
     assert text.splitlines()[0] == MODELINE
+    assert "\nscope: {group: 7}\n" in text  # the roster's key, not the API's group_id
     assert validate_problems(text) == []
     assert schema_errors(text) == set()
 
@@ -111,7 +112,10 @@ VALID = {
         "call_config: {type: ANSWER_FROM_DESK}\n").replace(
         "operators:", "defaults: {call_config: {type: ANSWER_FROM_PHONE}}\noperators:"),
     "every language code": one_operator("languages: [aa, zu, fr, en]\n"),
-    "ignore and scope": "version: 1\nscope: {website_id: 1, group_id: 2}\nignore: ['*@iadvize.com']\noperators: []\n",
+    "ignore and scope": "version: 1\nscope: {website: 1, group: 2}\nignore: ['*@iadvize.com']\noperators: []\n",
+    "a scope by name": "version: 1\nscope: {website: Maison Lumiere FR, group: Paris desk}\noperators: []\n",
+    "a scope in the older spelling": "version: 1\nscope: {website_id: 1, group_id: Paris desk}\noperators: []\n",
+    "a scope in both spellings, one per key": "version: 1\nscope: {website_id: 1, group: 2}\noperators: []\n",
 }
 
 
@@ -165,7 +169,10 @@ CAUGHT: dict[str, tuple[str, set[str]]] = {
     "an empty file": ("", {""}),
     "only a comment": ("# only a comment\n", {""}),
     "a list, not a mapping": ("- a\n- b\n", {""}),
-    "unknown scope key": ("version: 1\noperators: []\nscope: {website: 3}\n", {"scope"}),
+    "unknown scope key": ("version: 1\noperators: []\nscope: {websites: 3}\n", {"scope"}),
+    # test_a_scope_gives_one_spelling_of_each_key
+    "both spellings of a scope key": ("version: 1\noperators: []\nscope: {group: 7, group_id: 7, website: 1, "
+                                      "website_id: 2}\n", {"scope.group_id", "scope.website_id"}),
     "misspelt operators": ("version: 1\noperatros: []\n", {""}),
     # test_rules_apply_to_defaults_and_profiles_too
     "rules in defaults and profiles": (
