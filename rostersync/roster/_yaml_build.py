@@ -15,6 +15,7 @@ explicit tag is built by SafeConstructor; a mapping or list with a tag other tha
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -48,9 +49,10 @@ from rostersync.roster.limits import (
 )
 from rostersync.roster.places import ANYWHERE, NULLS, Place, Reading, read_plain
 from rostersync.roster.positions import KeyPath
-from rostersync.roster.yaml_positions import COLUMN_BITS, Tree, pack
+from rostersync.roster.yaml_positions import COLUMN_BITS, NO_POSITIONS, pack
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+_NONE_YET: Final = (NO_POSITIONS,)
 _COLLECTION_TAGS: Final = frozenset((None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"))
 
 
@@ -84,14 +86,13 @@ class _Frame:
     """A mapping or list being built."""
 
     __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "is_map", "key", "key_mark",
-                 "kids", "mark", "marks", "merge_items", "merges", "place", "tree", "values")
+                 "kids", "mark", "marks", "merge_items", "merges", "place", "values")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int) -> None:
         self.is_map = is_map
         self.data: Any = {} if is_map else []
-        self.tree = Tree()
-        self.marks = self.tree.marks
-        self.kids: list[Tree | None] | None = None
+        self.marks = array("Q")  # where each key or item is written
+        self.kids: array[int] | None = None  # where the positions of each value start (none yet: NO_POSITIONS)
         self.place = place
         self.fields = place.fields
         self.values = place.values or ANYWHERE
@@ -102,7 +103,7 @@ class _Frame:
         self.anchor, self.mark, self.entries_before = anchor, mark, entries_before
         self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
         # A list that is merged (<<: [*a, *b]): its items, each with where it is first written.
-        self.merge_items: list[tuple[Any, Tree | None]] | None = None
+        self.merge_items: list[tuple[Any, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class _Anchored:
 
     event: Any  # the scalar's ScalarEvent; None for a mapping or list
     value: Any = None
-    tree: Tree | None = None
+    positions: int = NO_POSITIONS
     height: int = 0
     entries: int = 0
 
@@ -131,15 +132,20 @@ class Builder:
         self._anchors: dict[str, _Anchored | _Frame] = {}
         self._anchor_marks: dict[str, Any] = {}
         self._constructor: SafeConstructor | None = None
+        # The positions of every mapping and list, each one's side by side (see
+        # yaml_positions.Positions).
+        self.marks = array("Q")
+        self.kids = array("q")
 
-    def build(self, source: EventSource, place: Place) -> tuple[Any, Tree | None]:
-        """(data, positions) of the single document of `source`; (None, None) for none."""
+    def build(self, source: EventSource, place: Place) -> tuple[Any, int]:
+        """(data, where its positions start in `marks` and `kids`) of the single document
+        of `source`; (None, NO_POSITIONS) for none."""
         get = source.get_event
         event: Any = get()
         while isinstance(event, StreamStartEvent | DocumentStartEvent):
             event = get()
         if isinstance(event, StreamEndEvent):
-            return None, None
+            return None, NO_POSITIONS
         self.root_packed = pack(event.start_mark.line, event.start_mark.column)
         result = self._document(get, event, place)
         end: Any = get()
@@ -155,7 +161,7 @@ class Builder:
     # untagged key, a plain scalar without a control character) is written out in it
     # rather than in calls.
 
-    def _document(self, get: Any, event: Any, place: Place) -> tuple[Any, Tree | None]:
+    def _document(self, get: Any, event: Any, place: Place) -> tuple[Any, int]:
         stack = self._stack
         while True:
             cls = event.__class__
@@ -169,7 +175,7 @@ class Builder:
                 if event.anchor is not None:
                     self._anchor(event.anchor, _Anchored(event), event)
                 if frame is None:
-                    return self._scalar(event, place), None
+                    return self._scalar(event, place), NO_POSITIONS
                 if frame.key is _KEY:
                     self._take_key(frame, event, event.start_mark)
                 else:
@@ -179,7 +185,7 @@ class Builder:
                             else read_plain(text, reading)
                     else:
                         value = self._scalar(event, frame.child)
-                    self._add(frame, value, None, event.start_mark, None)
+                    self._add(frame, value, NO_POSITIONS, event.start_mark, NO_POSITIONS)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 self._start(event, frame, place, cls is MappingStartEvent)
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
@@ -264,10 +270,11 @@ class Builder:
         except Exception as exc:  # e.g. the ValueError of an impossible date such as 2024-13-45
             raise ConstructorError(None, None, f"cannot build value: {exc}", event.start_mark) from exc
 
-    def _add(self, frame: _Frame, value: Any, tree: Tree | None, mark: Any, origin: Tree | None,
-             merge_items: list[tuple[Any, Tree | None]] | None = None) -> None:
-        """`value`, written at `mark`, into `frame`: `tree` its positions there (None for
-        a scalar, or an alias), `origin` where it is first written (for merging it), and
+    def _add(self, frame: _Frame, value: Any, tree: int, mark: Any, origin: int,
+             merge_items: list[tuple[Any, int]] | None = None) -> None:
+        """`value`, written at `mark`, into `frame`: `tree` where its positions start
+        (NO_POSITIONS for a scalar, or an alias), `origin` where those of what it is
+        start (for merging it), and
         `merge_items` the mappings of a list to merge with theirs."""
         self.entries += 1
         if self.entries >= self.max_entries:
@@ -278,8 +285,8 @@ class Builder:
                 frame.merge_items.append((value, origin))
             marks.append(mark.line << COLUMN_BITS | mark.column)
             frame.data.append(value)
-            if tree is not None and frame.kids is None:
-                frame.kids = [None] * (len(marks) - 1)
+            if tree != NO_POSITIONS and frame.kids is None:
+                frame.kids = array("q", _NONE_YET) * (len(marks) - 1)
             if frame.kids is not None:
                 frame.kids.append(tree)
             return
@@ -298,8 +305,8 @@ class Builder:
             position = len(marks)
             marks.append(key_mark.line << COLUMN_BITS | key_mark.column)
         data[key] = value
-        if tree is not None and frame.kids is None:
-            frame.kids = [None] * len(marks)
+        if tree != NO_POSITIONS and frame.kids is None:
+            frame.kids = array("q", _NONE_YET) * len(marks)
         if frame.kids is not None:
             if len(frame.kids) < len(marks):
                 frame.kids.append(tree)
@@ -318,7 +325,8 @@ class Builder:
             if frame.key is _KEY:
                 self._take_key(frame, anchored.event, event.start_mark)
             else:
-                self._add(frame, self._scalar(anchored.event, frame.child), None, event.start_mark, None)
+                self._add(frame, self._scalar(anchored.event, frame.child), NO_POSITIONS, event.start_mark,
+                          NO_POSITIONS)
             return
         if frame.key is _KEY:
             raise ConstructorError("while constructing a mapping", frame.mark, "found unhashable key",
@@ -328,7 +336,7 @@ class Builder:
         self.entries += anchored.entries
         if anchored.height + 1 > frame.height:
             frame.height = anchored.height + 1
-        self._add(frame, anchored.value, None, event.start_mark, anchored.tree)
+        self._add(frame, anchored.value, NO_POSITIONS, event.start_mark, anchored.positions)
 
     def _anchor(self, name: str, what: _Anchored | _Frame, event: Any) -> None:
         first = self._anchor_marks.get(name)
@@ -340,44 +348,55 @@ class Builder:
 
     # Merge keys
 
-    def _merge(self, frame: _Frame, value: Any, origin: Tree | None,
-               items: list[tuple[Any, Tree | None]] | None, mark: Any) -> None:
+    def _merge(self, frame: _Frame, value: Any, origin: int, items: list[tuple[Any, int]] | None,
+               mark: Any) -> None:
         """The value of a << key: a mapping, or a list of mappings, merged as PyYAML does
         (the mappings of a list in reverse order, so that the first one wins)."""
         if frame.merges is None:
             frame.merges = []
         if isinstance(value, dict):
-            frame.merges.extend(_pairs(value, origin))
+            frame.merges.extend(self._pairs(value, origin))
         elif isinstance(value, list) and items is not None and all(isinstance(item, dict) for item, _ in items):
             for item, item_origin in reversed(items):
-                frame.merges.extend(_pairs(item, item_origin))
+                frame.merges.extend(self._pairs(item, item_origin))
         else:
             raise ConstructorError("while constructing a mapping", frame.mark,
                                    "expected a mapping or list of mappings for merging", mark)
 
-    def _finish(self, frame: _Frame) -> tuple[Any, Tree]:
+    def _finish(self, frame: _Frame) -> tuple[Any, int]:
+        """The value of a mapping or list frame, and where its positions start (they are
+        stored when it ends, so that each one's are side by side)."""
+        start = len(self.marks)
         if frame.merges is None:
-            frame.tree.kids = frame.kids
-            return frame.data, frame.tree
+            self.marks.extend(frame.marks)
+            self.kids.extend(frame.kids if frame.kids is not None else array("q", _NONE_YET) * len(frame.marks))
+            return frame.data, start
         # The merged pairs first, then the mapping's own; the last of a key wins.
         data: dict[Hashable, Any] = {}
-        tree = Tree()
-        kids: list[Tree | None] = []
+        marks = array("Q")
+        kids = array("q")
         own_kids = frame.kids
-        pairs: list[tuple[Hashable, Any, int, Tree | None]] = [
-            (key, value, packed, None) for key, value, packed in frame.merges]
-        pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else None)
+        pairs: list[tuple[Hashable, Any, int, int]] = [
+            (key, value, packed, NO_POSITIONS) for key, value, packed in frame.merges]
+        pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else NO_POSITIONS)
                   for index, (key, value) in enumerate(frame.data.items())]
         for key, value, packed, kid in pairs:
             if key in data:
                 position = next(i for i, existing in enumerate(data) if existing == key)
-                tree.marks[position], kids[position] = packed, kid
+                marks[position], kids[position] = packed, kid
             else:
-                tree.marks.append(packed)
+                marks.append(packed)
                 kids.append(kid)
             data[key] = value
-        tree.kids = kids if any(kid is not None for kid in kids) else None
-        return data, tree
+        self.marks.extend(marks)
+        self.kids.extend(kids)
+        return data, start
+
+    def _pairs(self, value: dict[Hashable, Any], origin: int) -> list[tuple[Hashable, Any, int]]:
+        """The pairs of a mapping to merge, each with where its key is written."""
+        marks = self.marks
+        return [(key, item, marks[origin + index] if origin != NO_POSITIONS else 0)
+                for index, (key, item) in enumerate(value.items())]
 
     def _path(self) -> KeyPath:
         """The keys and indexes down to where the walk is."""
@@ -390,9 +409,3 @@ class Builder:
             else:
                 parts.append(len(frame.data))
         return tuple(parts)
-
-
-def _pairs(value: dict[Hashable, Any], origin: Tree | None) -> list[tuple[Hashable, Any, int]]:
-    """The pairs of a mapping to merge, each with where its key is written."""
-    marks = origin.marks if origin is not None else None
-    return [(key, item, marks[index] if marks is not None else 0) for index, (key, item) in enumerate(value.items())]

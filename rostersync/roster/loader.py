@@ -83,10 +83,20 @@ class _File:
     name: str
     loaded: LoadedYaml
     data: dict[str, Any]  # loaded.data, known to be a mapping
-    document: RosterDocument | None  # None when the file broke the format
+    valid: bool  # whether the file kept to the format (else its values are reported, not used)
+    # Its scope, as validated. (Not the whole validated document: for a large roster
+    # its models would cost more memory than the data they were built from.)
+    scope: Scope | None
 
     def mark(self, path: KeyPath) -> Mark:
         return self.loaded.mark_for(path)
+
+    def release_operators(self) -> None:
+        """Let the parsed operator entries go, once merged into the roster's operators:
+        a large roster's would otherwise stay alive, next to what was made of them, until
+        the whole roster is loaded. Marks inside them then point at `operators`."""
+        if isinstance(self.data.get("operators"), list):
+            self.data["operators"] = []
 
 
 class _Problems:
@@ -157,16 +167,15 @@ def _parse_file(name: str, text: str, problems: _Problems, max_entries: int) -> 
         return None
     before = len(problems.items)
     null_paths = _report_nulls(loaded, problems)
-    document: RosterDocument | None = None
+    scope: Scope | None = None
     try:
-        document = RosterDocument.model_validate(loaded.data)
+        scope = RosterDocument.model_validate(loaded.data).scope
     except ValidationError as exc:
         for path, message in iter_errors(exc, problems.hints):
             if not any(path[: len(n)] == n for n in null_paths):
                 problems.at(loaded.mark_for(path), path, message)
-    if len(problems.items) > before:
-        document = None
-    return _File(name, loaded, loaded.data, document)
+    valid = len(problems.items) == before
+    return _File(name, loaded, loaded.data, valid, scope if valid else None)
 
 
 def _report_controls(controls: Sequence[ControlCharacter], more: bool, problems: _Problems) -> None:
@@ -239,7 +248,7 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
     profiles = _collect_profiles(files, problems)
     known = ""  # the profiles' names for messages, once one is needed
     operators: list[WantedOperator] = []
-    owners: list[_File] = []  # the file of each operator, for pinning later problems
+    unique = _Uniqueness()
     for file in files:
         defaults = _mapping(file.data.get("defaults"))
         entries = file.data.get("operators")
@@ -260,17 +269,18 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
                 email=merged["email"],
                 external_id=_text_or_none(merged.get("external_id")),  # (another type: already reported)
                 # A file that broke the format is reported, not used: skip its values.
-                fields=roster_to_fields(merged) if file.document is not None else {},
+                fields=roster_to_fields(merged) if file.valid else {},
                 mark=file.mark(path),
                 index=index,
             ))
-            owners.append(file)
+            unique.check(operators[-1], file)
             _check_merged(file, path, merged, entry, scope, scope_keys, ignore, problems)
             if capabilities is not None:
                 for mark, key_path, message in capability_problems(capabilities, operators[-1].fields, file, path,
                                                                    files):
                     problems.at(mark, key_path, message)
-    _check_unique(operators, owners, problems)
+        file.release_operators()
+    unique.report(problems)
     return Roster(
         files=tuple(f.name for f in files),
         operators=tuple(operators),
@@ -300,11 +310,11 @@ def _agreed_scope(files: list[_File], problems: _Problems) -> Scope:
     scope: Scope | None = None
     first: _File | None = None
     for file in files:
-        if file.document is None or file.document.scope is None:
+        if file.scope is None:
             continue
         if scope is None:
-            scope, first = file.document.scope, file
-        elif file.document.scope != scope and first is not None:
+            scope, first = file.scope, file
+        elif file.scope != scope and first is not None:
             where = first.mark(("scope",))
             problems.at(file.mark(("scope",)), ("scope",), f"differs from the scope in {where.file}:{where.line}: "
                         "every file of a roster must agree on its scope")
@@ -373,17 +383,26 @@ def _written(scope_keys: Mapping[ReferenceKind, ReferenceUse], kind: ReferenceKi
     return f" ({use.written})" if use is not None else ""
 
 
-def _check_unique(operators: list[WantedOperator], owners: list[_File], problems: _Problems) -> None:
-    """Emails (case-insensitively) and external ids name one operator each, across files."""
-    for key_field in ("email", "external_id"):
-        seen: dict[str, WantedOperator] = {}
-        for op, file in zip(operators, owners, strict=True):  # built side by side
-            key = op.key if key_field == "email" else op.external_id
+class _Uniqueness:
+    """Emails (case-insensitively) and external ids name one operator each, across
+    files: checked as each operator is made, while its file's marks are at hand."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, WantedOperator]] = {"email": {}, "external_id": {}}
+        self._found: dict[str, list[tuple[Mark, KeyPath, str]]] = {"email": [], "external_id": []}
+
+    def check(self, op: WantedOperator, file: _File) -> None:
+        for key_field, key in (("email", op.key), ("external_id", op.external_id)):
             if key is None:
                 continue
-            first = seen.setdefault(key, op)
+            first = self._seen[key_field].setdefault(key, op)
             if first is not op:
                 path: KeyPath = ("operators", op.index, key_field)
                 value = op.email if key_field == "email" else op.external_id
-                problems.at(file.mark(path), path, f"duplicate {key_field} {excerpt(value or '')} "
-                            f"(also at {first.mark.file}:{first.mark.line}, {first.path})")
+                self._found[key_field].append((file.mark(path), path, f"duplicate {key_field} {excerpt(value or '')} "
+                                               f"(also at {first.mark.file}:{first.mark.line}, {first.path})"))
+
+    def report(self, problems: _Problems) -> None:
+        for found in self._found.values():
+            for mark, path, message in found:
+                problems.at(mark, path, message)

@@ -1,9 +1,8 @@
 """Where each key and list item of a loaded YAML document is written, kept compactly.
 
-A position is one integer, ``line << 32 | column`` (both 0-based), in an array per
-mapping or list, in the order of its data: a 10,000-operator roster has about 215,000
-of them, and a `Mark` object and a key path each would cost 40 times the memory.
-`Mark`s are made when asked for.
+A position is one integer, ``line << 32 | column`` (both 0-based), in one array per
+document: a 10,000-operator roster has about 215,000 of them, and a `Mark` object and
+a key path each would cost 20 times the memory. `Mark`s are made when asked for.
 """
 
 from __future__ import annotations
@@ -28,43 +27,40 @@ def unpack_line(packed: int) -> int:
     return (packed >> COLUMN_BITS) + 1
 
 
-class Tree:
-    """The positions inside one mapping or list, in the order of its data: `marks[i]`
-    is where its i-th key (or item) is written, `kids[i]` the positions inside the
-    i-th value when it is a mapping or list written there (None otherwise, and `kids`
-    None when no value is)."""
-
-    __slots__ = ("kids", "marks")
-
-    def __init__(self) -> None:
-        self.marks = array("Q")
-        self.kids: list[Tree | None] | None = None
+NO_POSITIONS: Final = -1  # a scalar, or what an alias repeats: no positions inside
 
 
 class Positions(Mapping[KeyPath, Mark]):
     """Where each key and list item of a document is written, by key path: a mapping
     entry where its key is, a list item where its value is; the root () where the
     document starts (1:1 when it is empty). What an alias repeats has positions where
-    it is first written only."""
+    it is first written only.
 
-    def __init__(self, file: str, data: Any, root: int, tree: Tree | None, count: int) -> None:
-        self.file, self._data, self._root, self._tree, self._count = file, data, root, tree, count
+    Kept flat, two integers an entry: the entries of each mapping or list are side by
+    side in `marks` (where each key or item is written) and `kids` (where the entries
+    of its value start, or NO_POSITIONS), in the order of the data's keys or items;
+    `root` is where the root's start."""
+
+    def __init__(self, file: str, data: Any, root_mark: int, root: int, marks: array[int], kids: array[int],
+                 count: int) -> None:
+        self.file, self._data, self._root_mark, self._root = file, data, root_mark, root
+        self._marks, self._kids, self._count = marks, kids, count
 
     def _mark(self, packed: int) -> Mark:
         return Mark(self.file, (packed >> COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
 
     def _walk(self, path: KeyPath) -> tuple[int, int]:
         """(how many parts of `path` have a position, the position of the last)."""
-        packed, value, tree = self._root, self._data, self._tree
+        packed, value, start = self._root_mark, self._data, self._root
         for depth, part in enumerate(path):
-            if tree is None:
+            if start == NO_POSITIONS:
                 return depth, packed
             index = _index_in(value, part)
             if index is None:
                 return depth, packed
-            packed = tree.marks[index]
+            packed = self._marks[start + index]
             value = value[part]
-            tree = tree.kids[index] if tree.kids is not None else None
+            start = self._kids[start + index]
         return len(path), packed
 
     def mark_for(self, path: KeyPath) -> Mark:
@@ -83,17 +79,15 @@ class Positions(Mapping[KeyPath, Mark]):
 
     def __iter__(self) -> Iterator[KeyPath]:
         yield ()
-        todo: list[tuple[KeyPath, Any, Tree | None]] = [((), self._data, self._tree)]
+        todo: list[tuple[KeyPath, Any, int]] = [((), self._data, self._root)]
         while todo:
-            path, value, tree = todo.pop()
-            if tree is None:
+            path, value, start = todo.pop()
+            if start == NO_POSITIONS:
                 continue
             parts = list(value) if isinstance(value, dict) else range(len(value))
             for index, part in enumerate(parts):
                 yield path + (part,)
-                kid = tree.kids[index] if tree.kids is not None else None
-                if kid is not None:
-                    todo.append((path + (part,), value[part], kid))
+                todo.append((path + (part,), value[part], self._kids[start + index]))
 
 
 def _index_in(value: Any, part: Hashable) -> int | None:

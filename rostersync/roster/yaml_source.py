@@ -41,7 +41,7 @@ from rostersync.roster.limits import (
 )
 from rostersync.roster.places import ANYWHERE, Place
 from rostersync.roster.positions import KeyPath, Mark
-from rostersync.roster.yaml_positions import Positions, Tree
+from rostersync.roster.yaml_positions import Positions
 
 __all__ = [
     "ControlCharacter",
@@ -126,7 +126,7 @@ _RAW_CONTROLS_KEPT: Final = 1_000  # offsets of forbidden characters kept, for p
 def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int, place: Place) -> LoadedYaml:
     """`load_yaml` of `text`, read as `readable` (`raw` replaced)."""
     try:
-        builder, data, tree = _build(readable, max_entries, place)
+        builder, data, start = _build(readable, max_entries, place)
         controls: tuple[ControlCharacter, ...] = ()
         more = False
         if raw or builder.controls:  # (rare: then the node graph is worth its cost)
@@ -134,7 +134,7 @@ def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int,
             controls = tuple(found)
         if builder.duplicates:
             raise YamlLoadError([_duplicate_problem(d, file) for d in builder.duplicates], controls, more)
-        positions = Positions(file, data, builder.root_packed, tree, builder.entries + 1)
+        positions = Positions(file, data, builder.root_packed, start, builder.marks, builder.kids, builder.entries + 1)
         return LoadedYaml(data, positions, controls, more)
     except OutOfBounds as exc:
         raise YamlLoadError([_out_of_bounds_problem(exc, readable, file)]) from None
@@ -168,7 +168,7 @@ def _lenient_in_libyaml(text: str) -> bool:
     return ("|" in text or ">" in text) and _BLOCK_SCALAR_HEADER.search(text) is not None
 
 
-def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, Tree | None]:
+def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, int]:
     """Parse and build. libyaml parses when PyYAML has it, for speed; PyYAML's own parser
     reads the document again where they may differ, and wherever libyaml fails, because
     its verdict and messages are the reference (libyaml rejects a few things PyYAML
@@ -177,7 +177,7 @@ def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, Tre
         c_parser = _LIBYAML(text)
         builder = Builder(max_entries)
         try:
-            data, tree = builder.build(c_parser, place)
+            data, start = builder.build(c_parser, place)
         except OutOfBounds:
             raise
         except Exception:  # noqa: BLE001, S110 - whatever libyaml dislikes, PyYAML decides
@@ -185,16 +185,16 @@ def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, Tre
         else:
             if _lenient_in_libyaml(text):
                 _parse_with_pyyaml(text)
-            return builder, data, tree
+            return builder, data, start
         finally:
             c_parser.dispose()
     parser = yaml.SafeLoader(text)
     builder = Builder(max_entries)
     try:
-        data, tree = builder.build(_Escapes(parser), place)
+        data, start = builder.build(_Escapes(parser), place)
     finally:
         parser.dispose()
-    return builder, data, tree
+    return builder, data, start
 
 
 _LIBYAML: Final = getattr(yaml, "CSafeLoader", None) if getattr(yaml, "__with_libyaml__", False) else None

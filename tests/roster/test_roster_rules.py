@@ -159,10 +159,10 @@ def test_the_scope_messages_name_the_key_as_the_roster_spells_it_and_where() -> 
       "keep one of them",
       "team.yaml:2:68: scope.grop: unknown field (did you mean 'group'?)"]),
     # The scope's other problems are reported beside it, at the key as written.
-    ("{group: 7, group_id: 7, website_id: true}",
+    ("{group: 7, group_id: 7, website_id: [1]}",
      ["team.yaml:2:19: scope.group_id: group_id is the older spelling of group, which this scope also gives: "
       "keep one of them",
-      "team.yaml:2:32: scope.website_id: must be an id (an integer) or a name, got true"]),
+      "team.yaml:2:32: scope.website_id: must be an id (an integer) or a name, got a list"]),
 ])
 def test_a_scope_gives_one_spelling_of_each_key(scope: str, expected: list[str]) -> None:
     assert problems(f"version: 1\nscope: {scope}\noperators: []\n") == expected
