@@ -108,6 +108,36 @@ def test_version_imports_no_command_and_no_pydantic() -> None:
     assert "pydantic" not in modules
 
 
+# Loads `validate` as the program does (`main`) or as a test does (`cli` under click's
+# CliRunner), then prints how many objects the GC was told to leave alone, and
+# whether it runs.
+LOAD_AND_COUNT_FROZEN = """
+import gc, sys
+from click.testing import CliRunner
+from rostersync.cli.main import cli, main
+if sys.argv[1] == "main":
+    sys.argv[1:] = ["validate", "examples/operators.yaml"]
+    try:
+        main()
+    except SystemExit:
+        pass
+else:
+    assert CliRunner().invoke(cli, ["validate", "examples/operators.yaml"]).exit_code == 0
+print(gc.get_freeze_count(), gc.isenabled(), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("how", ["main", "runner"])
+def test_only_the_program_freezes_what_importing_its_command_made(how: str) -> None:
+    done = subprocess.run([sys.executable, "-c", LOAD_AND_COUNT_FROZEN, how], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    frozen, enabled = done.stderr.split()
+    # The program leaves its modules to no collection (LazyGroup.freeze_imports); an
+    # embedding process keeps its collector as it was. Both have it running after.
+    assert (int(frozen) > 10_000) if how == "main" else (frozen == "0")
+    assert enabled == "True"
+
+
 def test_the_plan_renderer_needs_no_thread_pool() -> None:
     done = subprocess.run([sys.executable, "-c", "import sys, rostersync.render.text; print(sorted(sys.modules))"],
                           capture_output=True, text=True, timeout=60, check=True)
