@@ -841,8 +841,13 @@ def run_startup(options: Options) -> StartupResult:
     a rotating order), so that the machine's load weighs on all of them alike."""
     commands = startup_commands()
     result = StartupResult(options.startup_repeats, install_kind())
-    for label, argv in commands.items():  # warm-up (.pyc files, the page cache), and a check of the output
-        run = run_process(argv)
+    # The warm-up writes the .pyc files (even where PYTHONDONTWRITEBYTECODE is set, as in
+    # some CI and container images: an installed package has them, and without them
+    # rostersync's modules would be compiled in every run while the dependencies'
+    # are not), warms the page cache, and checks the output.
+    warm_up_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for label, argv in commands.items():
+        run = run_process(argv, warm_up_env)
         if run.returncode != 0:
             raise RuntimeError(f"startup command {label} failed ({run.returncode}):\n{run.stderr}")
         result.wall_s[label], result.cpu_s[label] = [], []

@@ -1,6 +1,6 @@
 """`python -m rostersync` runs the command-line interface."""
 
-from rostersync.cli.main import cli
+from rostersync.cli.main import main
 
 if __name__ == "__main__":
-    cli(prog_name="rostersync")
+    main(prog_name="rostersync")

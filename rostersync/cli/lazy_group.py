@@ -8,6 +8,7 @@ none of them (and so does shell completion of a command's name).
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -36,7 +37,17 @@ class LazyCommand(NamedTuple):
 
 
 class LazyGroup(click.Group):
-    """A `click.Group` of `LazyCommand`s, by name."""
+    """A `click.Group` of `LazyCommand`s, by name.
+
+    With `freeze_imports` set, what importing a command made (and everything before
+    it) is then moved out of the garbage collector's sight (`gc.freeze`): no later
+    collection walks it again, the one at interpreter exit included, which is most of
+    what a short command such as `validate` spends in the collector. Only for a process
+    that runs one command and ends (`rostersync.cli.main.main`): garbage that exists at
+    that moment is never freed, which in a test's process could be anything.
+    """
+
+    freeze_imports = False
 
     def __init__(self, name: str | None = None, *, lazy_commands: Mapping[str, LazyCommand], **attrs: Any) -> None:
         super().__init__(name, **attrs)
@@ -47,7 +58,15 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in self.lazy_commands:
-            self.add_command(self.lazy_commands[cmd_name].load(), cmd_name)
+            from rostersync.roster.gc_pause import gc_paused  # here: `--version` and `--help` need none
+
+            # Importing a command makes tens of thousands of objects (modules, classes,
+            # the roster's pydantic validators) and no garbage to speak of: collections
+            # in the middle of it would walk them again and again for nothing.
+            with gc_paused():
+                self.add_command(self.lazy_commands[cmd_name].load(), cmd_name)
+                if self.freeze_imports:
+                    gc.freeze()  # before the GC resumes, or its next collection walks them all
         return super().get_command(ctx, cmd_name)
 
     def _stand_in(self, name: str) -> click.Command:

@@ -4,6 +4,8 @@ neither HTTP nor the engine nor the sandbox."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from rostersync._version import __version__
@@ -54,3 +56,10 @@ def cli() -> None:
         rostersync plan --sandbox examples/operators.yaml
         rostersync apply --sandbox examples/operators.yaml
     """
+
+
+def main(prog_name: str | None = None) -> Any:
+    """`rostersync`, the program: its console script and `python -m rostersync`, which
+    run one command and end (others, such as a test's `CliRunner`, invoke `cli`)."""
+    cli.freeze_imports = True  # see LazyGroup
+    return cli(prog_name=prog_name)

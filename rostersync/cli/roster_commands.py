@@ -9,7 +9,6 @@ import click
 
 from rostersync.cli.api_choice import api_option, capabilities_for
 from rostersync.cli.errors import handle_errors
-from rostersync.render.problems import render_problems_github, render_validation_json
 from rostersync.roster.loader import load_roster
 from rostersync.roster.problems import RosterError
 
@@ -40,6 +39,8 @@ def validate(roster: Path, api: str, output_format: str) -> None:
         rostersync validate --format github roster/
     """
     capabilities = capabilities_for(api)
+    if output_format != "text":  # only then: validate as a pre-commit hook runs it needs neither these nor json
+        from rostersync.render.problems import render_problems_github, render_validation_json
     if output_format == "text":
         loaded = load_roster(roster, capabilities=capabilities)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
@@ -106,6 +105,8 @@ class Hints:
         if not isinstance(name, str) or len(name) > self.MAX_NAME_CHARS or self.left <= 0:
             return ""
         self.left -= 1
+        import difflib  # here: only a roster with a misspelt name needs it
+
         short = [c for c in itertools.islice(candidates, self.MAX_CANDIDATES) if len(c) <= self.MAX_NAME_CHARS]
         close = difflib.get_close_matches(name, short, n=1, cutoff=0.6)
         return f" (did you mean {excerpt(close[0])}?)" if close else ""

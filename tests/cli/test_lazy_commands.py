@@ -20,21 +20,46 @@ from rostersync.cli.main import COMMANDS, cli
 
 ROOT = Path(__file__).parents[2]
 
-# What `validate` and `--version` have no use for: HTTP, the engine's thread pools,
-# the comment-keeping YAML editor and the sandbox.
-HEAVY = ("requests", "urllib3", "deepdiff", "ruamel.yaml", "rostersync.sandbox", "concurrent.futures")
+# What `validate` and `--version` have no use for: HTTP (and TLS), the API clients of
+# both backends, the engine and its thread pools, the comment-keeping YAML editor, the
+# plan renderers and the sandbox.
+HEAVY = ("requests", "urllib3", "http.client", "ssl", "deepdiff", "ruamel.yaml", "concurrent.futures",
+         "rostersync.api.client", "rostersync.api.graphql", "rostersync.plan.engine", "rostersync.edit",
+         "rostersync.render.text", "rostersync.sandbox")
+
+# Every module of rostersync that `validate` (of a valid roster, or one that is not
+# there) may import: the command, the error handling every command has, and the roster
+# loader with what it runs. The pre-commit hook runs `validate` on every commit: a
+# module that joins this path is paid for each time, so it belongs here only if
+# validate runs it (a module used on an error path only can be imported there).
+VALIDATE_MAY_IMPORT = frozenset({
+    "rostersync", "rostersync._version", "rostersync.api_fields", "rostersync.capabilities",
+    "rostersync.api", "rostersync.api.errors", "rostersync.plan", "rostersync.plan.errors",
+    "rostersync.cli", "rostersync.cli.main", "rostersync.cli.lazy_group", "rostersync.cli.exit_codes",
+    "rostersync.cli.api_choice", "rostersync.cli.errors", "rostersync.cli.roster_commands",
+    "rostersync.render", "rostersync.render.escape",
+    "rostersync.roster", "rostersync.roster.loader", "rostersync.roster.model", "rostersync.roster.messages",
+    "rostersync.roster.fields", "rostersync.roster.limits", "rostersync.roster.iso639",
+    "rostersync.roster.positions", "rostersync.roster.problems", "rostersync.roster.files",
+    "rostersync.roster.gc_pause", "rostersync.roster.capability_check", "rostersync.roster.references",
+    "rostersync.roster.yaml_source", "rostersync.roster._yaml_nodes",
+    "rostersync.roster._yaml_fast", "rostersync.roster._yaml_scan", "rostersync.roster._yaml_flow",
+})
 
 # Runs the CLI with the given arguments, then prints the imported modules as JSON on
-# the real stdout (fd 1 dup'ed first, as the command's own output goes there too).
+# the real stdout (fd 1 dup'ed first, as the command's own output goes there too);
+# json itself is imported after the listing is taken.
 RUN_AND_LIST_MODULES = """
-import json, os, sys
+import os, sys
 listing = os.fdopen(os.dup(1), "w")
 from rostersync.cli.main import cli
 try:
     cli(sys.argv[1:], prog_name="rostersync")
 except SystemExit:
     pass
-listing.write("\\n" + json.dumps(sorted(sys.modules)))
+modules = sorted(sys.modules)
+import json
+listing.write("\\n" + json.dumps(modules))
 listing.close()
 """
 
@@ -62,12 +87,55 @@ def test_validate_version_and_help_import_no_http_engine_editor_or_sandbox(args:
     assert "rostersync.cli.main" in modules
 
 
+@pytest.mark.parametrize("args", [
+    pytest.param(["validate", "examples/operators.yaml"], id="validate"),
+    pytest.param(["validate", "no-such-roster.yaml"], id="validate, failing"),
+])
+def test_validate_imports_the_roster_loader_and_nothing_else_of_rostersync(args: list[str]) -> None:
+    modules = modules_imported_by(*args)
+    assert sorted(m for m in modules if m.split(".")[0] == "rostersync" and m not in VALIDATE_MAY_IMPORT) == []
+    assert "rostersync.roster.loader" in modules
+    # Nor what only other output formats and misspelt names need (`--format json`,
+    # "did you mean").
+    assert {"json", "difflib", "rostersync.render.problems"} & modules == set()
+
+
 def test_version_imports_no_command_and_no_pydantic() -> None:
     modules = modules_imported_by("--version")
     assert not any(m.startswith("rostersync.cli.") and m not in {"rostersync.cli.main", "rostersync.cli.lazy_group",
                                                                      "rostersync.cli.exit_codes"}
                    for m in modules), sorted(modules)
     assert "pydantic" not in modules
+
+
+# Loads `validate` as the program does (`main`) or as a test does (`cli` under click's
+# CliRunner), then prints how many objects the GC was told to leave alone, and
+# whether it runs.
+LOAD_AND_COUNT_FROZEN = """
+import gc, sys
+from click.testing import CliRunner
+from rostersync.cli.main import cli, main
+if sys.argv[1] == "main":
+    sys.argv[1:] = ["validate", "examples/operators.yaml"]
+    try:
+        main()
+    except SystemExit:
+        pass
+else:
+    assert CliRunner().invoke(cli, ["validate", "examples/operators.yaml"]).exit_code == 0
+print(gc.get_freeze_count(), gc.isenabled(), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("how", ["main", "runner"])
+def test_only_the_program_freezes_what_importing_its_command_made(how: str) -> None:
+    done = subprocess.run([sys.executable, "-c", LOAD_AND_COUNT_FROZEN, how], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    frozen, enabled = done.stderr.split()
+    # The program leaves its modules to no collection (LazyGroup.freeze_imports); an
+    # embedding process keeps its collector as it was. Both have it running after.
+    assert (int(frozen) > 10_000) if how == "main" else (frozen == "0")
+    assert enabled == "True"
 
 
 def test_the_plan_renderer_needs_no_thread_pool() -> None:
