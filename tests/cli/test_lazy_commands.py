@@ -43,7 +43,7 @@ VALIDATE_MAY_IMPORT = frozenset({
     "rostersync.roster.positions", "rostersync.roster.problems", "rostersync.roster.files",
     "rostersync.roster.gc_pause", "rostersync.roster.capability_check", "rostersync.roster.references",
     "rostersync.roster.yaml_source", "rostersync.roster._yaml_nodes",
-    "rostersync.roster._yaml_fast", "rostersync.roster._yaml_scan", "rostersync.roster._yaml_flow",
+    "rostersync.roster._yaml_build", "rostersync.roster.yaml_positions", "rostersync.roster.places",
 })
 
 # Runs the CLI with the given arguments, then prints the imported modules as JSON on
