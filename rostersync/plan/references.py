@@ -28,7 +28,7 @@ names of the ids, for the plan's readers (:class:`Names`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,8 +37,15 @@ from rostersync.plan.protocols import NamedTreeItem, WebsiteItem
 from rostersync.roster.fields import BY_API, normalize
 from rostersync.roster.loader import Roster, WantedOperator
 from rostersync.roster.model import Scope
+from rostersync.roster.positions import Mark
 from rostersync.roster.problems import Problem, RosterError
-from rostersync.roster.references import REFERENCE_FIELDS, ReferenceKind, ReferenceUse, scope_references
+from rostersync.roster.references import (
+    REFERENCE_FIELDS,
+    ReferenceKind,
+    ReferenceUse,
+    ReferenceUses,
+    scope_references,
+)
 
 __all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
 
@@ -227,29 +234,45 @@ def resolve_references(backend: object, roster: Roster,
     written (their names were refused by its capabilities before this).
     """
     directory = directory if directory is not None else AccountDirectory(backend)
-    kinds = [kind for kind in REFERENCE_FIELDS if any(use.kind == kind for use in roster.references)]
+    used = {kind for kind, _ in _keys(roster.references)}
+    kinds = [kind for kind in REFERENCE_FIELDS if kind in used]
     kinds = [kind for kind in kinds if directory.available(kind)]
     if not kinds:
         return roster, Names()
-    problems: list[Problem] = []
+    # Each distinct reference is looked up once; a problem is one per use, where written.
     resolved: dict[tuple[ReferenceKind, int | str], int] = {}
-    for use in roster.references:
-        if use.kind not in kinds:
+    reasons: dict[tuple[ReferenceKind, int | str], str] = {}
+    for key in dict.fromkeys(_keys(roster.references)):
+        kind, value = key
+        if kind not in kinds:
             continue
-        found = directory.of(use.kind)
-        reason = found.problem(use)
+        found = directory.of(kind)
+        reason = found.problem(ReferenceUse(kind, value, _NOWHERE, ""))
         if reason is not None:
-            problems.append(Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reason))
+            reasons[key] = reason
         else:
-            resolved[(use.kind, use.value)] = found.resolve(use.value)
-    if problems:
-        raise RosterError(problems)
+            resolved[key] = found.resolve(value)
+    if reasons:
+        raise RosterError([Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reasons[key])
+                           for key, use in zip(_keys(roster.references), roster.references, strict=True)
+                           if key in reasons])
     scope = _resolved_scope(roster.scope, resolved)
     operators = tuple(_resolved_operator(op, resolved, kinds) for op in roster.operators)
     _check_scope(scope, operators, scope_references(roster.references),
                  lambda kind, entry_id: directory.of(kind).label(entry_id) if kind in kinds else None)
     names = account_names(backend, [REFERENCE_FIELDS[kind][0] for kind in kinds], directory)
     return replace(roster, scope=scope, operators=operators), Names(names)
+
+
+_NOWHERE = Mark("", 0, 0)  # (a use looked up by its kind and value alone)
+
+
+def _keys(references: Sequence[ReferenceUse]) -> Iterator[tuple[ReferenceKind, int | str]]:
+    """(kind, value) of each reference, without making a `ReferenceUse` of each where
+    the roster keeps them compactly."""
+    if isinstance(references, ReferenceUses):
+        return references.keys()
+    return ((use.kind, use.value) for use in references)
 
 
 def _resolved_scope(scope: Scope, resolved: Mapping[tuple[ReferenceKind, int | str], int]) -> Scope:

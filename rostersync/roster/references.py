@@ -11,13 +11,15 @@ line to change, and a name shared through a profile is one problem at the profil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast, overload
 
 from rostersync.roster.positions import KeyPath, Mark, format_path
 
-__all__ = ["REFERENCE_FIELDS", "ReferenceKind", "ReferenceUse", "collect_references", "scope_references"]
+__all__ = ["REFERENCE_FIELDS", "ReferenceKind", "ReferenceUse", "ReferenceUses", "collect_references",
+           "scope_references"]
 
 ReferenceKind = Literal["skill", "group", "website"]
 
@@ -58,10 +60,112 @@ class _File(Protocol):
     def mark(self, path: KeyPath) -> Mark: ...
 
 
-def collect_references(files: Iterable[_File]) -> tuple[ReferenceUse, ...]:
+_KINDS: tuple[ReferenceKind, ...] = ("skill", "group", "website")
+_CONTAINERS = ("scope", "defaults", "profiles", "operators")
+_KEYS = ("group", "skills", "websites", "group_id", "website_id", "website")
+_BITS = 27  # for an index (of an operator, a profile, a list item), plus one
+
+
+class ReferenceUses(Sequence[ReferenceUse]):
+    """Every reference of a roster, in file order, kept compactly: a large roster has
+    three or more per operator, and each as a `ReferenceUse` (its `Mark`, its path as
+    text) would cost about 210 bytes where this keeps about 30. A `ReferenceUse` is
+    made when one is asked for."""
+
+    def __init__(self) -> None:
+        self._kinds = bytearray()
+        self._values: list[int | str] = []
+        self._files: list[str] = []
+        self._file_of = array("I")
+        self._marks = array("Q")  # line << 32 | column
+        self._paths = array("Q")  # container, key, index + 1, item + 1 (see _pack)
+        self._profiles: list[Hashable] = []  # the profile names paths refer to
+        self._profile_index: dict[Hashable, int] = {}
+
+    def add(self, kind: ReferenceKind, value: int | str, mark: Mark, path: KeyPath) -> None:
+        if not self._files or self._files[-1] != mark.file:
+            self._files.append(mark.file)
+        self._kinds.append(_KINDS.index(kind))
+        self._values.append(value)
+        self._file_of.append(len(self._files) - 1)
+        self._marks.append(mark.line << 32 | mark.column)
+        self._paths.append(self._pack(path))
+
+    def _pack(self, path: KeyPath) -> int:
+        container = _CONTAINERS.index(str(path[0]))
+        rest = list(path[1:])
+        index = -1
+        if container == 2:  # profiles: the name
+            name = rest.pop(0)
+            index = self._profile_index.setdefault(name, len(self._profiles))
+            if index == len(self._profiles):
+                self._profiles.append(name)
+        elif container == 3:  # operators: the position in the list
+            index = int(cast(int, rest.pop(0)))
+        key = _KEYS.index(str(rest[0]))
+        item = int(cast(int, rest[1])) if len(rest) > 1 else -1
+        return (((container << 3 | key) << _BITS | (index + 1)) << _BITS) | (item + 1)
+
+    def _path(self, packed: int) -> KeyPath:
+        mask = (1 << _BITS) - 1
+        item, index = (packed & mask) - 1, ((packed >> _BITS) & mask) - 1
+        key, container = (packed >> 2 * _BITS) & 7, packed >> (2 * _BITS + 3)
+        path: list[Hashable] = [_CONTAINERS[container]]
+        if container == 2:
+            path.append(self._profiles[index])
+        elif container == 3:
+            path.append(index)
+        path.append(_KEYS[key])
+        if item >= 0:
+            path.append(item)
+        return tuple(path)
+
+    def in_scope(self) -> Iterator[ReferenceUse]:
+        """The uses in a scope, in order (each file's first: _of_file), made without the others."""
+        shift = 2 * _BITS + 3
+        return (self[index] for index, packed in enumerate(self._paths) if packed >> shift == 0)
+
+    def keys(self) -> Iterator[tuple[ReferenceKind, int | str]]:
+        """(kind, value) of each use, in order, without making the uses."""
+        return ((_KINDS[kind], value) for kind, value in zip(self._kinds, self._values, strict=True))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> ReferenceUse: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ReferenceUse, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ReferenceUse | tuple[ReferenceUse, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        packed = self._marks[index]
+        mark = Mark(self._files[self._file_of[index]], packed >> 32, packed & 0xFFFFFFFF)
+        return ReferenceUse(_KINDS[self._kinds[index]], self._values[index], mark,
+                            format_path(self._path(self._paths[index])))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable while it is collected)
+
+
+def collect_references(files: Iterable[_File]) -> ReferenceUses:
     """Every reference of every file, in file order (values of the wrong type, already
     reported by the format check, are left out)."""
-    return tuple(use for file in files for use in _of_file(file))
+    uses = ReferenceUses()
+    for file in files:
+        for kind, value, path in _of_file(file):
+            uses.add(kind, value, file.mark(path), path)
+    return uses
 
 
 def scope_references(uses: Iterable[ReferenceUse]) -> dict[ReferenceKind, ReferenceUse]:
@@ -69,13 +173,16 @@ def scope_references(uses: Iterable[ReferenceUse]) -> dict[ReferenceKind, Refere
     and where): the first file's that has each, which is the roster's scope where the
     files agree (the loader checks that they do)."""
     found: dict[ReferenceKind, ReferenceUse] = {}
-    for use in uses:
+    for use in uses.in_scope() if isinstance(uses, ReferenceUses) else uses:
         if use.in_scope:
             found.setdefault(use.kind, use)
     return found
 
 
-def _of_file(file: _File) -> Iterator[ReferenceUse]:
+_Found = tuple[ReferenceKind, int | str, KeyPath]  # a reference's kind, its value and where
+
+
+def _of_file(file: _File) -> Iterator[_Found]:
     data = file.data
     scope = data.get("scope")
     if isinstance(scope, dict):
@@ -99,7 +206,7 @@ def _of_file(file: _File) -> Iterator[ReferenceUse]:
                     yield from _use(file, kind, item, path + (key, index))
 
 
-def _use(file: _File, kind: ReferenceKind, value: Any, path: KeyPath) -> Iterator[ReferenceUse]:
+def _use(file: _File, kind: ReferenceKind, value: Any, path: KeyPath) -> Iterator[_Found]:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or (isinstance(value, str) and not value.strip()):
         return
-    yield ReferenceUse(kind, value, file.mark(path), format_path(path))
+    yield kind, value, path
