@@ -85,8 +85,8 @@ _ITEM: Final = _Expect()  # a list frame: what comes is an item
 class _Frame:
     """A mapping or list being built."""
 
-    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "is_map", "key", "key_mark",
-                 "kids", "mark", "marks", "merge_items", "merges", "place", "values")
+    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "index", "is_map", "key",
+                 "key_mark", "kids", "mark", "marks", "merge_items", "merges", "place", "values")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int) -> None:
         self.is_map = is_map
@@ -104,6 +104,9 @@ class _Frame:
         self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
         # A list that is merged (<<: [*a, *b]): its items, each with where it is first written.
         self.merge_items: list[tuple[Any, int]] | None = None
+        # Where each key is in `marks`, made at the first duplicate key (finding it by a
+        # scan for each duplicate would take a time quadratic in the mapping's size).
+        self.index: dict[Hashable, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -298,12 +301,16 @@ class Builder:
             return
         data = frame.data
         if key in data:
-            position = next(i for i, existing in enumerate(data) if existing == key)
+            if frame.index is None:
+                frame.index = {existing: i for i, existing in enumerate(data)}
+            position = frame.index[key]
             first = (marks[position] >> COLUMN_BITS) + 1
             self.duplicates.append(Duplicate((*self._path(), key), str(key), key_mark.line, key_mark.column, first))
         else:
             position = len(marks)
             marks.append(key_mark.line << COLUMN_BITS | key_mark.column)
+            if frame.index is not None:
+                frame.index[key] = position
         data[key] = value
         if tree != NO_POSITIONS and frame.kids is None:
             frame.kids = array("q", _NONE_YET) * len(marks)
@@ -373,6 +380,7 @@ class Builder:
             return frame.data, start
         # The merged pairs first, then the mapping's own; the last of a key wins.
         data: dict[Hashable, Any] = {}
+        where: dict[Hashable, int] = {}  # each key's index in data, marks and kids
         marks = array("Q")
         kids = array("q")
         own_kids = frame.kids
@@ -381,10 +389,11 @@ class Builder:
         pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else NO_POSITIONS)
                   for index, (key, value) in enumerate(frame.data.items())]
         for key, value, packed, kid in pairs:
-            if key in data:
-                position = next(i for i, existing in enumerate(data) if existing == key)
+            position = where.get(key)
+            if position is not None:
                 marks[position], kids[position] = packed, kid
             else:
+                where[key] = len(marks)
                 marks.append(packed)
                 kids.append(kid)
             data[key] = value
