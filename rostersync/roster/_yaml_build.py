@@ -52,8 +52,16 @@ from rostersync.roster.positions import KeyPath
 from rostersync.roster.yaml_positions import COLUMN_BITS, NO_POSITIONS, pack
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG: Final = "tag:yaml.org,2002:timestamp"
+_YAML_TAG_PREFIX: Final = "tag:yaml.org,2002:"
 _NONE_YET: Final = (NO_POSITIONS,)
 _COLLECTION_TAGS: Final = frozenset((None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"))
+
+
+def _short_tag(tag: str) -> str:
+    """``!!int`` for ``tag:yaml.org,2002:int``, as it is written (an explicit tag whose
+    scalar fails to build is one of YAML's: others have no constructor)."""
+    return "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else excerpt(tag)
 
 
 class EventSource(Protocol):
@@ -268,10 +276,19 @@ class Builder:
         node = ScalarNode(event.tag, event.value, event.start_mark, event.end_mark, style=event.style)
         try:
             return self._constructor.construct_object(node)
-        except yaml.MarkedYAMLError:
-            raise
-        except Exception as exc:  # e.g. the ValueError of an impossible date such as 2024-13-45
-            raise ConstructorError(None, None, f"cannot build value: {exc}", event.start_mark) from exc
+        except ConstructorError as exc:
+            if exc.problem is not None and exc.problem.startswith("could not determine a constructor"):
+                raise  # (it quotes the tag only)
+            failure: Exception = exc  # base64 that does not decode
+        except Exception as exc:  # noqa: BLE001 - int("..."), float("..."), an impossible date...
+            failure = exc
+        # What failed is never quoted: int() and float() quote the value (as PyYAML
+        # rewrote it), and it may be a secret's. The one exception is datetime's own
+        # ValueError for an impossible date (2024-13-45), which quotes nothing.
+        reason = f"not a valid {_short_tag(event.tag)}"
+        if event.tag == _TIMESTAMP_TAG and type(failure) is ValueError and "'" not in str(failure):
+            reason = str(failure)
+        raise ConstructorError(None, None, f"cannot build value: {reason}", event.start_mark) from failure
 
     def _add(self, frame: _Frame, value: Any, tree: int, mark: Any, origin: int,
              merge_items: list[tuple[Any, int]] | None = None) -> None:
