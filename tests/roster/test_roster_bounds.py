@@ -265,3 +265,39 @@ def test_many_keys_without_a_value_take_linear_time() -> None:
     assert sum(p.message.startswith("has no value") for p in problems) == WIDE
     assert (WIDE + 2, f"x.k{WIDE - 1}") in [(p.line, p.path) for p in problems]
     assert seconds < WIDE_SECONDS
+
+
+# --- What defaults and profiles multiply -------------------------------------------------------
+
+
+def fan_out(skills: int, operators: int) -> str:
+    """A profile of `skills` skills shared by `operators` operators: short to write, and
+    `skills` x `operators` list items to make."""
+    return ("version: 1\nprofiles:\n  p:\n    skills: [" + ", ".join(str(n) for n in range(1, skills + 1)) + "]\n"
+            "operators:\n" + "".join(f"  - {{email: a{n}@example.com, profile: p}}\n" for n in range(operators)))
+
+
+def test_what_profiles_multiply_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rostersync.roster import limits
+
+    monkeypatch.setattr(limits, "MAX_MERGED_ENTRIES", 100)
+    assert len(load_texts([(FILE, fan_out(30, 3))]).operators) == 3  # (3 x (30 skills + 3 keys))
+    assert problems_of(fan_out(30, 4)) == [Problem(FILE, 9, 5, "operators[3]", limits.TOO_MANY_MERGED)]
+    two_files = [("a.yaml", fan_out(30, 2)), ("b.yaml", fan_out(30, 2).split("profiles:")[0] + "operators:\n"
+                                                         "  - {email: b@example.com, profile: p, skills: [1, 2]}\n"
+                                                         "  - {email: c@example.com, profile: p}\n"
+                                                         "  - {email: d@example.com, profile: p}\n")]
+    # a.yaml's two make 64, b.yaml's first 4 (its own skills), its second 32, its third too many.
+    with pytest.raises(RosterError) as caught:
+        load_texts(two_files)
+    assert [(p.file, p.line, p.message) for p in caught.value.problems] == [("b.yaml", 5, limits.TOO_MANY_MERGED)]
+
+
+def test_a_large_profile_shared_by_many_operators_is_refused_in_little_time() -> None:
+    # (Unbounded, each operator made its own sorted copy of the 50,000 skills: minutes,
+    # and gigabytes, for a 500 KB file.)
+    text = fan_out(50_000, 5_000)
+    seconds = timed(lambda: problems_of(text))
+    [problem] = problems_of(text)
+    assert problem.message.startswith("more than 5,000,000 keys and list items in the operators once")
+    assert seconds < WIDE_SECONDS
