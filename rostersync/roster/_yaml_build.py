@@ -52,8 +52,16 @@ from rostersync.roster.positions import KeyPath
 from rostersync.roster.yaml_positions import COLUMN_BITS, NO_POSITIONS, pack
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG: Final = "tag:yaml.org,2002:timestamp"
+_YAML_TAG_PREFIX: Final = "tag:yaml.org,2002:"
 _NONE_YET: Final = (NO_POSITIONS,)
 _COLLECTION_TAGS: Final = frozenset((None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"))
+
+
+def _short_tag(tag: str) -> str:
+    """``!!int`` for ``tag:yaml.org,2002:int``, as it is written (an explicit tag whose
+    scalar fails to build is one of YAML's: others have no constructor)."""
+    return "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else excerpt(tag)
 
 
 class EventSource(Protocol):
@@ -85,8 +93,8 @@ _ITEM: Final = _Expect()  # a list frame: what comes is an item
 class _Frame:
     """A mapping or list being built."""
 
-    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "is_map", "key", "key_mark",
-                 "kids", "mark", "marks", "merge_items", "merges", "place", "values")
+    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "index", "is_map", "key",
+                 "key_mark", "kids", "mark", "marks", "merge_items", "merges", "place", "values")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int) -> None:
         self.is_map = is_map
@@ -104,6 +112,9 @@ class _Frame:
         self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
         # A list that is merged (<<: [*a, *b]): its items, each with where it is first written.
         self.merge_items: list[tuple[Any, int]] | None = None
+        # Where each key is in `marks`, made at the first duplicate key (finding it by a
+        # scan for each duplicate would take a time quadratic in the mapping's size).
+        self.index: dict[Hashable, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,10 +276,19 @@ class Builder:
         node = ScalarNode(event.tag, event.value, event.start_mark, event.end_mark, style=event.style)
         try:
             return self._constructor.construct_object(node)
-        except yaml.MarkedYAMLError:
-            raise
-        except Exception as exc:  # e.g. the ValueError of an impossible date such as 2024-13-45
-            raise ConstructorError(None, None, f"cannot build value: {exc}", event.start_mark) from exc
+        except ConstructorError as exc:
+            if exc.problem is not None and exc.problem.startswith("could not determine a constructor"):
+                raise  # (it quotes the tag only)
+            failure: Exception = exc  # base64 that does not decode
+        except Exception as exc:  # noqa: BLE001 - int("..."), float("..."), an impossible date...
+            failure = exc
+        # What failed is never quoted: int() and float() quote the value (as PyYAML
+        # rewrote it), and it may be a secret's. The one exception is datetime's own
+        # ValueError for an impossible date (2024-13-45), which quotes nothing.
+        reason = f"not a valid {_short_tag(event.tag)}"
+        if event.tag == _TIMESTAMP_TAG and type(failure) is ValueError and "'" not in str(failure):
+            reason = str(failure)
+        raise ConstructorError(None, None, f"cannot build value: {reason}", event.start_mark) from failure
 
     def _add(self, frame: _Frame, value: Any, tree: int, mark: Any, origin: int,
              merge_items: list[tuple[Any, int]] | None = None) -> None:
@@ -298,12 +318,16 @@ class Builder:
             return
         data = frame.data
         if key in data:
-            position = next(i for i, existing in enumerate(data) if existing == key)
+            if frame.index is None:
+                frame.index = {existing: i for i, existing in enumerate(data)}
+            position = frame.index[key]
             first = (marks[position] >> COLUMN_BITS) + 1
             self.duplicates.append(Duplicate((*self._path(), key), str(key), key_mark.line, key_mark.column, first))
         else:
             position = len(marks)
             marks.append(key_mark.line << COLUMN_BITS | key_mark.column)
+            if frame.index is not None:
+                frame.index[key] = position
         data[key] = value
         if tree != NO_POSITIONS and frame.kids is None:
             frame.kids = array("q", _NONE_YET) * len(marks)
@@ -373,6 +397,7 @@ class Builder:
             return frame.data, start
         # The merged pairs first, then the mapping's own; the last of a key wins.
         data: dict[Hashable, Any] = {}
+        where: dict[Hashable, int] = {}  # each key's index in data, marks and kids
         marks = array("Q")
         kids = array("q")
         own_kids = frame.kids
@@ -381,10 +406,11 @@ class Builder:
         pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else NO_POSITIONS)
                   for index, (key, value) in enumerate(frame.data.items())]
         for key, value, packed, kid in pairs:
-            if key in data:
-                position = next(i for i, existing in enumerate(data) if existing == key)
+            position = where.get(key)
+            if position is not None:
                 marks[position], kids[position] = packed, kid
             else:
+                where[key] = len(marks)
                 marks.append(packed)
                 kids.append(kid)
             data[key] = value

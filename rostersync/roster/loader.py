@@ -17,11 +17,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from rostersync.capabilities import Capabilities
+from rostersync.roster import limits
 from rostersync.roster.capability_check import capability_problems
 from rostersync.roster.fields import roster_to_fields
 from rostersync.roster.files import read_text_file, roster_files, universal_newlines
 from rostersync.roster.gc_pause import gc_paused
-from rostersync.roster.limits import MAX_ENTRIES, describe_character, excerpt, printable
+from rostersync.roster.limits import MAX_ENTRIES, TOO_MANY_MERGED, describe_character, excerpt, printable
 from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
 from rostersync.roster.model import ROSTER_PLACE, RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
@@ -249,7 +250,10 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
     known = ""  # the profiles' names for messages, once one is needed
     operators: list[WantedOperator] = []
     unique = _Uniqueness()
+    merged_entries = 0  # bounded by limits.MAX_MERGED_ENTRIES
     for file in files:
+        if merged_entries > limits.MAX_MERGED_ENTRIES:
+            break
         defaults = _mapping(file.data.get("defaults"))
         entries = file.data.get("operators")
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
@@ -265,6 +269,10 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
                     _unknown_profile(file, path, name, profiles, known, problems)
             layers.append({k: v for k, v in entry.items() if k not in _ENTRY_ONLY})
             merged = _deep_merge(layers)
+            merged_entries += _entries(merged)
+            if merged_entries > limits.MAX_MERGED_ENTRIES:
+                problems.at(file.mark(path), path, TOO_MANY_MERGED)
+                break
             operators.append(WantedOperator(
                 email=merged["email"],
                 external_id=_text_or_none(merged.get("external_id")),  # (another type: already reported)
@@ -289,6 +297,12 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
         profiles=tuple(profiles),
         references=references,
     )
+
+
+def _entries(merged: Mapping[str, Any]) -> int:
+    """The keys and list items of a merged operator, its channel blocks' and lists'
+    included (what a valid one holds: their items are scalars), in a time of its keys."""
+    return sum(1 + len(value) if isinstance(value, (list, dict)) else 1 for value in merged.values())
 
 
 def _text_or_none(value: Any) -> str | None:

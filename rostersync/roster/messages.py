@@ -44,7 +44,7 @@ def yaml_repr(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return excerpt(value)
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, bytes)):
         return yaml_kind(value)
     text = str(value)  # a number or a date
     return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}… ({len(text):,} characters)"
@@ -53,7 +53,7 @@ def yaml_repr(value: Any) -> str:
 def yaml_kind(value: Any) -> str:
     """What kind of YAML value `value` is, without showing it: 'a string', 'a list' ..."""
     kinds = ((bool, "true or false"), (str, "a string"), (int, "an integer"), (float, "a number"),
-             (dict, "a mapping"), (list, "a list"))
+             (dict, "a mapping"), (list, "a list"), (bytes, "binary data"))
     if value is None:
         return "null"
     return next((name for kind, name in kinds if isinstance(value, kind)), "a date")

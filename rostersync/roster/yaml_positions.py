@@ -45,6 +45,11 @@ class Positions(Mapping[KeyPath, Mark]):
                  count: int) -> None:
         self.file, self._data, self._root_mark, self._root = file, data, root_mark, root
         self._marks, self._kids, self._count = marks, kids, count
+        # The index of each key of the large mappings looked into, by the mapping's id
+        # (with the mapping, which keeps the id its own): a key's index is otherwise a
+        # scan of the mapping, and a roster may look up every key of one (its profiles,
+        # its keys without a value), which would take a time quadratic in its size.
+        self._indexes: dict[int, tuple[dict[Hashable, Any], dict[Hashable, int]]] = {}
 
     def _mark(self, packed: int) -> Mark:
         return Mark(self.file, (packed >> COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
@@ -55,7 +60,7 @@ class Positions(Mapping[KeyPath, Mark]):
         for depth, part in enumerate(path):
             if start == NO_POSITIONS:
                 return depth, packed
-            index = _index_in(value, part)
+            index = self._index_in(value, part)
             if index is None:
                 return depth, packed
             packed = self._marks[start + index]
@@ -90,11 +95,19 @@ class Positions(Mapping[KeyPath, Mark]):
                 todo.append((path + (part,), value[part], self._kids[start + index]))
 
 
-def _index_in(value: Any, part: Hashable) -> int | None:
-    if isinstance(value, dict):
-        if part not in value:
-            return None
-        return next(index for index, key in enumerate(value) if key == part)
-    if isinstance(value, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(value):
-        return part
-    return None
+    def _index_in(self, value: Any, part: Hashable) -> int | None:
+        if isinstance(value, dict):
+            if part not in value:
+                return None
+            if len(value) <= _SCANNED:
+                return next(index for index, key in enumerate(value) if key == part)
+            cached = self._indexes.get(id(value))
+            if cached is None or cached[0] is not value or len(cached[1]) != len(value):
+                cached = self._indexes[id(value)] = (value, {key: index for index, key in enumerate(value)})
+            return cached[1][part]
+        if isinstance(value, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(value):
+            return part
+        return None
+
+
+_SCANNED: Final = 32  # a mapping of at most this many keys is scanned for one (an operator's entry is)

@@ -4,13 +4,16 @@ it is about."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from rostersync.roster import yaml_source
 from rostersync.roster.limits import MAX_DEPTH, MAX_VALUE_CHARS, TOO_DEEP, TOO_MANY_ENTRIES, VALUE_TOO_LONG
 from rostersync.roster.loader import load_texts
 from rostersync.roster.positions import format_path
-from rostersync.roster.problems import RosterError
+from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.yaml_source import YamlLoadError, load_yaml
 
 FILE = "r.yaml"
@@ -202,3 +205,99 @@ def test_valid_emails_pass(email: str) -> None:
                                    "ada@@example.com", "a@b@example.com", "'ada @example.com'", '"ada@exa\\tmple.com"'])
 def test_invalid_emails_are_refused(email: str) -> None:
     assert email_problem(email)
+
+
+# --- Time: linear in the size of a mapping -----------------------------------------------------
+# Each of these took a time quadratic in the number of keys of one mapping (a scan of
+# the mapping for each key looked up): 20,000 keys, about 15 s; 100,000, well over a
+# minute, for a 2 MB file. Linear, 30,000 keys load in well under a second.
+
+WIDE = 30_000
+WIDE_SECONDS = 10.0  # (quadratic, each case below takes about 35 s)
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def problems_of(text: str) -> list[Problem]:
+    try:
+        load_texts([(FILE, text)])
+    except RosterError as exc:
+        return exc.problems
+    return []
+
+
+def test_many_duplicate_keys_in_one_mapping_take_linear_time(loader: str) -> None:
+    keys = "".join(f"  k{n}: 1\n" for n in range(WIDE))
+    text = "x:\n" + keys + keys
+    seconds = timed(lambda: parse(loader, text))
+    [*_, last] = parse(loader, text)
+    assert last == (WIDE * 2 + 1, 3, f"x.k{WIDE - 1}", f"duplicate key 'k{WIDE - 1}' (first defined at line {WIDE + 1})")
+    assert seconds < WIDE_SECONDS
+
+
+def test_a_large_mapping_merged_and_overridden_takes_linear_time(loader: str) -> None:
+    text = ("x: &a\n" + "".join(f"  k{n}: 1\n" for n in range(WIDE)) + "y:\n  <<: *a\n"
+            + "".join(f"  k{n}: 2\n" for n in range(WIDE)))
+    seconds = timed(lambda: load_yaml(text, FILE))
+    loaded = load_yaml(text, FILE)
+    assert loaded.data["y"] == {f"k{n}": 2 for n in range(WIDE)}
+    assert loaded.marks[("y", f"k{WIDE - 1}")].line == 2 * WIDE + 3  # the mapping's own key
+    assert seconds < WIDE_SECONDS
+
+
+def test_many_profiles_take_linear_time() -> None:
+    text = ("version: 1\nprofiles:\n" + "".join(f"  p{n}: {{}}\n" for n in range(WIDE))
+            + "operators:\n  - {email: a@example.com, profile: nope}\n")
+    seconds = timed(lambda: problems_of(text))
+    [problem] = problems_of(text)
+    assert (problem.line, problem.path) == (WIDE + 4, "operators[0].profile")
+    assert seconds < WIDE_SECONDS
+
+
+def test_many_keys_without_a_value_take_linear_time() -> None:
+    text = "version: 1\nx:\n" + "".join(f"  k{n}:\n" for n in range(WIDE)) + "operators:\n  - email: a@example.com\n"
+    seconds = timed(lambda: problems_of(text))
+    problems = problems_of(text)
+    assert sum(p.message.startswith("has no value") for p in problems) == WIDE
+    assert (WIDE + 2, f"x.k{WIDE - 1}") in [(p.line, p.path) for p in problems]
+    assert seconds < WIDE_SECONDS
+
+
+# --- What defaults and profiles multiply -------------------------------------------------------
+
+
+def fan_out(skills: int, operators: int) -> str:
+    """A profile of `skills` skills shared by `operators` operators: short to write, and
+    `skills` x `operators` list items to make."""
+    return ("version: 1\nprofiles:\n  p:\n    skills: [" + ", ".join(str(n) for n in range(1, skills + 1)) + "]\n"
+            "operators:\n" + "".join(f"  - {{email: a{n}@example.com, profile: p}}\n" for n in range(operators)))
+
+
+def test_what_profiles_multiply_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rostersync.roster import limits
+
+    monkeypatch.setattr(limits, "MAX_MERGED_ENTRIES", 100)
+    assert len(load_texts([(FILE, fan_out(30, 3))]).operators) == 3  # (3 x (30 skills + 3 keys))
+    assert problems_of(fan_out(30, 4)) == [Problem(FILE, 9, 5, "operators[3]", limits.TOO_MANY_MERGED)]
+    two_files = [("a.yaml", fan_out(30, 2)), ("b.yaml", fan_out(30, 2).split("profiles:")[0] + "operators:\n"
+                                                         "  - {email: b@example.com, profile: p, skills: [1, 2]}\n"
+                                                         "  - {email: c@example.com, profile: p}\n"
+                                                         "  - {email: d@example.com, profile: p}\n")]
+    # a.yaml's two make 64, b.yaml's first 4 (its own skills), its second 32, its third too many.
+    with pytest.raises(RosterError) as caught:
+        load_texts(two_files)
+    assert [(p.file, p.line, p.message) for p in caught.value.problems] == [("b.yaml", 5, limits.TOO_MANY_MERGED)]
+
+
+def test_a_large_profile_shared_by_many_operators_is_refused_in_little_time() -> None:
+    # (Unbounded, each operator made its own sorted copy of the 50,000 skills: minutes,
+    # and gigabytes, for a 500 KB file.)
+    text = fan_out(50_000, 5_000)
+    seconds = timed(lambda: problems_of(text))
+    [problem] = problems_of(text)
+    assert problem.message.startswith("more than 5,000,000 keys and list items in the operators once")
+    assert seconds < WIDE_SECONDS

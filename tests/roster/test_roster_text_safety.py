@@ -155,6 +155,27 @@ def test_a_secret_field_of_the_wrong_type_is_described_by_its_kind(value: str, m
     assert "s3cret" not in problem and "123456789012" not in problem
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("!!int s3cret", "cannot build value: not a valid !!int"),
+    ("!!int s3_cret", "cannot build value: not a valid !!int"),  # (PyYAML quotes it without the _)
+    ("!!float s3cret", "cannot build value: not a valid !!float"),
+    ("!!bool s3cret", "cannot build value: not a valid !!bool"),
+    ("!!timestamp s3cret", "cannot build value: not a valid !!timestamp"),
+    ('!!binary "s3cr\u00e9t"', "cannot build value: not a valid !!binary"),
+    ("!!timestamp 2024-13-45", "cannot build value: month must be in 1..12"),  # (datetime quotes nothing)
+], ids=["int", "int with _", "float", "bool", "timestamp", "binary", "impossible date"])
+def test_a_tagged_secret_that_does_not_build_is_not_quoted(value: str, message: str) -> None:
+    text = f"version: 1\noperators:\n  - email: ada@example.com\n    sso_key: {value}\n"
+    problem = only_problem(text)
+    assert problem == f"{FILE}:4:14: invalid YAML: {message}"
+    assert "s3" not in problem and "cret" not in problem and "\u00e9" not in problem and "\\xe9" not in problem
+
+
+def test_a_tagged_binary_secret_is_described_by_its_kind() -> None:
+    text = "version: 1\noperators:\n  - email: ada@example.com\n    sso_key: !!binary czNjcmV0\n"
+    assert only_problem(text) == f"{FILE}:4:5: operators[0].sso_key: must be a string, got binary data"
+
+
 @pytest.mark.parametrize("value", ["123456789012", "true", "0042"])
 def test_a_secret_written_unquoted_is_the_text_as_written(value: str) -> None:
     text = f"version: 1\noperators:\n  - email: ada@example.com\n    sso_key: {value}\n"
