@@ -7,8 +7,6 @@ their bounds (rostersync.roster.limits), quickly."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from work_budget import python_calls
 
 from rostersync.cli.main import cli
 from rostersync.roster.limits import CONTROL_IN_TEXT, MAX_DEPTH, MAX_VALUE_CHARS, TOO_DEEP, VALUE_TOO_LONG
@@ -197,33 +196,6 @@ def test_validate_reports_a_self_referential_alias(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 1 and "Traceback" not in result.output
-
-
-class WorkBudgetExceeded(Exception):
-    pass
-
-
-def python_calls(action: Callable[[], object], budget: int) -> int:
-    """How many Python function calls `action` makes; WorkBudgetExceeded past `budget`.
-
-    A measure of work that does not depend on the machine's speed: loading the whole
-    example roster takes a few thousand calls.
-    """
-    calls = 0
-
-    def count(frame: object, event: str, arg: object) -> None:
-        nonlocal calls
-        if event == "call":
-            calls += 1
-            if calls > budget:
-                raise WorkBudgetExceeded(f"more than {budget} Python calls")
-
-    sys.setprofile(count)
-    try:
-        action()
-    finally:
-        sys.setprofile(None)
-    return calls
 
 
 def alias_bomb(depth: int) -> str:
