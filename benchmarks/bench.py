@@ -56,6 +56,7 @@ import contextlib
 import functools
 import gc
 import importlib.metadata
+import itertools
 import json
 import logging
 import math
@@ -122,6 +123,7 @@ COMMAND_TARGET_LATENCY_MS = 100.0
 COMMAND_TARGET_RATIO = 0.3  # a cold `rostersync plan` / its sequential page floor (pages x latency)
 SCALE_MEMORY_TARGET_OPERATORS = 50_000
 SCALE_MEMORY_TARGET_MB = 320.0  # peak RSS of a fresh 50,000-operator `rostersync plan`
+LINEAR_MEMORY_RATIO = 1.25  # what each 1,000 operators cost above a 5th of N / below it
 
 SECTIONS = ("startup", "cpu", "diff", "plan-apply", "scaling", "commands", "memory")
 SMALL_ROSTER = Path(__file__).resolve().parents[1] / "examples" / "operators.yaml"  # 9 operators
@@ -1089,19 +1091,34 @@ class ScaleMemoryResult:
     peak_mb: float = math.nan  # nan: no /proc here
     wall_s: float = math.nan
     summary: str = ""
+    smaller: list[ScaleMemoryResult] = field(default_factory=list)  # the same at a 25th and a 5th of the size
+
+    def slopes(self) -> list[float]:
+        """MB per 1,000 operators between each size measured and the next."""
+        points = sorted([(m.operators, m.peak_mb) for m in [*self.smaller, self]])
+        return [(b - a) / (m - n) * 1000 for (n, a), (m, b) in itertools.pairwise(points)]
 
 
 def run_scale_memory(options: Options) -> ScaleMemoryResult:
     """Peak RSS of one `rostersync plan` of `memory_operators` operators in a new
     process, imports included, against an in-process sandbox without latency holding
     the matching account but for a hundredth of updates (and a thousandth in creates and
-    deletes). Only the new process is measured; this one holds the sandbox."""
-    files = make_roster_files(options.memory_operators)
+    deletes). Only the new process is measured; this one holds the sandbox. The same at
+    a 25th and a 5th of the size, to see that the memory grows linearly."""
+    result = measure_plan_memory(options.memory_operators, options.parallelism)
+    for divisor in (25, 5):
+        if options.memory_operators // divisor >= 2:
+            result.smaller.append(measure_plan_memory(options.memory_operators // divisor, options.parallelism))
+    return result
+
+
+def measure_plan_memory(operators: int, parallelism: int) -> ScaleMemoryResult:
+    files = make_roster_files(operators)
     roster = load_texts(files)
-    few = max(1, options.memory_operators // 1000)
-    account = matching_account(roster, updates=max(1, options.memory_operators // 100), creates=few, deletes=few)
+    few = max(1, operators // 1000)
+    account = matching_account(roster, updates=max(1, operators // 100), creates=few, deletes=few)
     del roster
-    result = ScaleMemoryResult(options.memory_operators, sum(text.count("\n") for _, text in files), len(files))
+    result = ScaleMemoryResult(operators, sum(text.count("\n") for _, text in files), len(files))
     env = {**os.environ, "IADVIZE_API_KEY": API_KEY, "NO_COLOR": "1"}
     with running_sandbox(0.0) as sandbox, tempfile.TemporaryDirectory(prefix="rostersync-bench-") as folder:
         reseed(sandbox, account)
@@ -1114,7 +1131,7 @@ def run_scale_memory(options: Options) -> ScaleMemoryResult:
         del files
         report = Path(folder) / "peak.json"
         done = run_process([sys.executable, "-c", _MEASURED_COMMAND, str(report), "plan", "-q", "--base-url",
-                            sandbox.url, "--parallelism", str(options.parallelism), str(roster_path)], env)
+                            sandbox.url, "--parallelism", str(parallelism), str(roster_path)], env)
         measured = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
         if done.returncode != 0 or measured.get("exit") != 0:
             raise RuntimeError(f"the measured `rostersync plan` failed:\n{done.stderr[-2000:]}")
@@ -1479,12 +1496,17 @@ def scale_memory_target(options: Options, memory: ScaleMemoryResult | None) -> T
             f"{SCALE_MEMORY_TARGET_MB:.0f} MB")
     if memory is None:
         return not_run(name, "memory")
-    detail = f"{memory.peak_mb:.0f} MB (VmHWM of a fresh process) at {memory.operators:,} operators"
+    name += f", linear in N (the MB per 1,000 operators above a 5th of N at most {LINEAR_MEMORY_RATIO} x below it)"
+    sizes = ", ".join(f"{m.peak_mb:.0f} MB at {m.operators:,}" for m in [*memory.smaller, memory])
+    slopes = memory.slopes()
+    detail = (f"{sizes} (VmHWM of a fresh process); " + " then ".join(f"{slope:.2f}" for slope in slopes)
+              + " MB per 1,000 operators")
     if math.isnan(memory.peak_mb):
         return Target(name, "SKIP", "no /proc/self/status here: VmHWM cannot be read")
     if options.quick or memory.operators != SCALE_MEMORY_TARGET_OPERATORS:
         return Target(name, "SKIP", f"not the target's size, or a --quick run: {detail}")
-    return Target(name, "PASS" if memory.peak_mb <= SCALE_MEMORY_TARGET_MB else "FAIL", detail)
+    linear = len(slopes) == 2 and slopes[1] <= LINEAR_MEMORY_RATIO * slopes[0]
+    return Target(name, "PASS" if memory.peak_mb <= SCALE_MEMORY_TARGET_MB and linear else "FAIL", detail)
 
 
 def _linearity(options: Options, scaling: list[ScaleResult]) -> Target:

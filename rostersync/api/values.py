@@ -9,6 +9,7 @@ reader a field gets follows from its shape and value in :mod:`rostersync.api_fie
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -95,7 +96,16 @@ def to_str(value: Any) -> str:
 
 
 def to_lower_str(value: Any) -> str:
-    return to_str(value).strip().lower()
+    return _shared(to_str(value).strip().lower())
+
+
+_SHARED_CHARS = 24  # codes (languages, roles, call types) are shorter: one string each, not one per operator
+
+
+def _shared(text: str) -> str:
+    """`text`, the same string object for every short code read: 50,000 operators repeat
+    a few languages and roles some 300,000 times, 15 MB as copies."""
+    return sys.intern(text) if len(text) <= _SHARED_CHARS else text
 
 
 def _items(value: Any) -> list[Any]:
@@ -135,7 +145,7 @@ def _optional_int(value: Any) -> int | None:
 
 
 def to_constant(value: Any) -> str:
-    return to_str(value).strip().upper()
+    return _shared(to_str(value).strip().upper())
 
 
 Reader = Callable[[Any], Any]
