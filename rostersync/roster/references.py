@@ -64,6 +64,7 @@ _KINDS: tuple[ReferenceKind, ...] = ("skill", "group", "website")
 _CONTAINERS = ("scope", "defaults", "profiles", "operators")
 _KEYS = ("group", "skills", "websites", "group_id", "website_id", "website")
 _BITS = 27  # for an index (of an operator, a profile, a list item), plus one
+_LARGEST = (1 << _BITS) - 1  # the first index that does not fit
 
 
 class ReferenceUses(Sequence[ReferenceUse]):
@@ -83,13 +84,14 @@ class ReferenceUses(Sequence[ReferenceUse]):
         self._profile_index: dict[Hashable, int] = {}
 
     def add(self, kind: ReferenceKind, value: int | str, mark: Mark, path: KeyPath) -> None:
+        packed = self._pack(path)  # (first: a path it cannot keep is refused before anything is added)
         if not self._files or self._files[-1] != mark.file:
             self._files.append(mark.file)
         self._kinds.append(_KINDS.index(kind))
         self._values.append(value)
         self._file_of.append(len(self._files) - 1)
         self._marks.append(mark.line << 32 | mark.column)
-        self._paths.append(self._pack(path))
+        self._paths.append(packed)
 
     def _pack(self, path: KeyPath) -> int:
         container = _CONTAINERS.index(str(path[0]))
@@ -104,6 +106,10 @@ class ReferenceUses(Sequence[ReferenceUse]):
             index = int(cast(int, rest.pop(0)))
         key = _KEYS.index(str(rest[0]))
         item = int(cast(int, rest[1])) if len(rest) > 1 else -1
+        if not (-1 <= index < _LARGEST and -1 <= item < _LARGEST):
+            # (Folded into the next field, it would read back as another path. The loader's
+            # bounds, limits.MAX_ENTRIES, keep every roster far below.)
+            raise OverflowError(f"{format_path(path)}: an index beyond {_LARGEST - 1:,} cannot be kept")
         return (((container << 3 | key) << _BITS | (index + 1)) << _BITS) | (item + 1)
 
     def _path(self, packed: int) -> KeyPath:
@@ -156,6 +162,9 @@ class ReferenceUses(Sequence[ReferenceUse]):
         return tuple(self) == tuple(other)
 
     __hash__ = None  # type: ignore[assignment]  # (mutable while it is collected)
+
+    def __repr__(self) -> str:
+        return f"ReferenceUses({list(self)!r})"
 
 
 def collect_references(files: Iterable[_File]) -> ReferenceUses:

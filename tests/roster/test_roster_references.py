@@ -72,3 +72,28 @@ def test_a_roster_of_ids_only_checks_the_scope_before_planning() -> None:
         assert "must include the scope's website 123" in str(exc)
     else:
         raise AssertionError("a website outside the scope must be refused")
+
+
+def test_reference_uses_keep_the_largest_indexes_and_refuse_what_they_cannot_keep() -> None:
+    # Indexes are packed in 27 bits each: the largest that fits reads back as written,
+    # one beyond is refused, never folded into another field (it read back as
+    # operators[0].skills). The loader's bound keeps every roster within them.
+    from rostersync.roster.limits import MAX_ENTRIES, MAX_MERGED_ENTRIES
+    from rostersync.roster.positions import Mark
+    from rostersync.roster.references import ReferenceUses
+
+    largest = 2**27 - 2
+    uses = ReferenceUses()
+    uses.add("skill", "x", Mark("f.yaml", 1, 1), ("operators", largest, "skills", largest))
+    uses.add("group", 3, Mark("f.yaml", 2, 1), ("profiles", "p", "group"))
+    assert [use.path for use in uses] == [f"operators[{largest}].skills[{largest}]", "profiles.p.group"]
+    for path in (("operators", largest + 1, "skills", 0), ("operators", 0, "skills", largest + 1)):
+        try:
+            uses.add("skill", "x", Mark("f.yaml", 1, 1), path)
+        except OverflowError:
+            pass
+        else:
+            raise AssertionError(f"{path} was kept as {uses[-1].path}")
+    assert len(uses) == 2
+    assert max(MAX_ENTRIES, MAX_MERGED_ENTRIES) < largest
+    assert repr(uses).startswith("ReferenceUses([ReferenceUse(kind='skill'")
