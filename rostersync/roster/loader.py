@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rostersync.capabilities import Capabilities
+from rostersync.capabilities import REFERENCE_KINDS, Capabilities
 from rostersync.roster import limits
 from rostersync.roster.capability_check import capability_problems
 from rostersync.roster.fields import roster_to_fields
@@ -27,7 +27,14 @@ from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
 from rostersync.roster.model import ROSTER_PLACE, RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
-from rostersync.roster.references import ReferenceKind, ReferenceUse, collect_references, scope_references
+from rostersync.roster.references import (
+    REFERENCE_FIELDS,
+    ReferenceKind,
+    ReferenceUse,
+    ReferenceUses,
+    collect_references,
+    scope_references,
+)
 from rostersync.roster.yaml_source import ControlCharacter, LoadedYaml, YamlLoadError, load_yaml
 
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
@@ -245,6 +252,8 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
     scope = _agreed_scope(files, problems)
     references = collect_references(files)
     scope_keys = scope_references(references)
+    if capabilities is not None:
+        _scope_capability_problems(references, capabilities, problems)
     ignore = tuple(dict.fromkeys(p for f in files for p in _strings(f.data.get("ignore"))))
     profiles = _collect_profiles(files, problems)
     known = ""  # the profiles' names for messages, once one is needed
@@ -297,6 +306,18 @@ def _merge_files(files: list[_File], problems: _Problems, capabilities: Capabili
         profiles=tuple(profiles),
         references=references,
     )
+
+
+def _scope_capability_problems(references: ReferenceUses, capabilities: Capabilities, problems: _Problems) -> None:
+    """A scope's group or website by name, for a backend that cannot look names up (the
+    operators' are refused by `capability_problems`): it would reach the API as an id."""
+    for use in references.in_scope():
+        api_field = REFERENCE_FIELDS[use.kind][0]
+        if isinstance(use.value, str) and api_field not in capabilities.named_references:
+            problems.at(use.mark, tuple(use.path.split(".")),
+                        f"the {capabilities.backend} API cannot look {REFERENCE_KINDS[api_field]} up by name (it "
+                        f"documents no listing of them), so {use.value!r} cannot be resolved: write the id (or use "
+                        "the REST API)")
 
 
 def _entries(merged: Mapping[str, Any]) -> int:

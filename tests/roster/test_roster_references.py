@@ -97,3 +97,22 @@ def test_reference_uses_keep_the_largest_indexes_and_refuse_what_they_cannot_kee
     assert len(uses) == 2
     assert max(MAX_ENTRIES, MAX_MERGED_ENTRIES) < largest
     assert repr(uses).startswith("ReferenceUses([ReferenceUse(kind='skill'")
+
+
+def test_a_scope_by_name_is_refused_for_a_backend_that_cannot_look_names_up() -> None:
+    # GraphQL lists no groups or websites: a scope by name went through validate and
+    # reached the API as the group's id ("LegacyId cannot represent 'Paris desk'").
+    import pytest
+
+    from rostersync.api.graphql.mapping import CAPABILITIES
+    from rostersync.roster.problems import RosterError
+
+    text = "version: 1\nscope: {group: Paris desk, website: 123}\noperators:\n  - email: ada@example.com\n"
+    other = "version: 1\nscope: {group: Paris desk, website: 123}\noperators:\n  - email: bob@example.com\n"
+    with pytest.raises(RosterError) as raised:
+        load_texts([("a.yaml", text), ("b.yaml", other)], capabilities=CAPABILITIES)
+    assert [(p.file, p.line, p.column, p.path) for p in raised.value.problems] == [
+        ("a.yaml", 2, 9, "scope.group"), ("b.yaml", 2, 9, "scope.group")]
+    assert "GraphQL API cannot look groups up by name" in raised.value.problems[0].message
+    assert load_texts([("a.yaml", text.replace("Paris desk", "7"))], capabilities=CAPABILITIES).scope == Scope(
+        website=123, group=7)
