@@ -93,11 +93,13 @@ _ITEM: Final = _Expect()  # a list frame: what comes is an item
 class _Frame:
     """A mapping or list being built."""
 
-    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "height", "index", "is_map", "key",
+    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "flow", "height", "index", "is_map", "key",
                  "key_mark", "kids", "mark", "marks", "merge_items", "merges", "place", "values")
 
-    def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int) -> None:
+    def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int,
+                 flow: bool = False) -> None:
         self.is_map = is_map
+        self.flow = flow  # written in flow style ([...], {...})
         self.data: Any = {} if is_map else []
         self.marks = array("Q")  # where each key or item is written
         self.kids: array[int] | None = None  # where the positions of each value start (none yet: NO_POSITIONS)
@@ -110,7 +112,8 @@ class _Frame:
         self.height = 1
         self.anchor, self.mark, self.entries_before = anchor, mark, entries_before
         self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
-        # A list that is merged (<<: [*a, *b]): its items, each with where it is first written.
+        # A list that is merged (<<: [*a, *b]), or may be (an anchored one: <<: *list):
+        # its items, each with where it is first written.
         self.merge_items: list[tuple[Any, int]] | None = None
         # Where each key is in `marks`, made at the first duplicate key (finding it by a
         # scan for each duplicate would take a time quadratic in the mapping's size).
@@ -120,21 +123,35 @@ class _Frame:
 @dataclass(frozen=True)
 class _Anchored:
     """What an anchor names: a scalar's event (read again by each alias's place), or a
-    built mapping or list with its positions, depth and entries."""
+    built mapping or list with its positions, depth and entries (and a list's items
+    with where each is first written, should it be merged)."""
 
     event: Any  # the scalar's ScalarEvent; None for a mapping or list
     value: Any = None
     positions: int = NO_POSITIONS
     height: int = 0
     entries: int = 0
+    items: list[tuple[Any, int]] | None = None
+
+
+class ParsersDiffer(Exception):
+    """The document holds what libyaml reads otherwise than PyYAML's own parser, whose
+    reading is the reference. Inside a flow collection: a plain scalar with a ``?``
+    (``[a?]``: libyaml reads 'a?', PyYAML ends the scalar at the ``?`` and fails); a
+    tag (``[!!str, x]``: libyaml ends it at the comma, PyYAML takes the comma in); an
+    empty plain scalar (``{? : x}``: the parsers place it apart). (Outside, libyaml
+    fails on such tags, and PyYAML's parser reads the document anyway.)"""
 
 
 class Builder:
     """Build one document from `source`'s events. `entries` counts keys and items
-    (aliases written out); `controls` says whether a scalar holds a control character."""
+    (aliases written out); `controls` says whether a scalar holds a control character.
+    With `libyaml` (the events are libyaml's), raise ParsersDiffer where PyYAML's own
+    parser would read the document otherwise."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, *, libyaml: bool = False) -> None:
         self.max_entries = max_entries
+        self.libyaml = libyaml
         self.entries = 0
         self.controls = False
         self.duplicates: list[Duplicate] = []
@@ -157,7 +174,10 @@ class Builder:
             event = get()
         if isinstance(event, StreamEndEvent):
             return None, NO_POSITIONS
-        self.root_packed = pack(event.start_mark.line, event.start_mark.column)
+        if isinstance(event, ScalarEvent) and event.value == "" and event.tag is None and event.implicit[0]:
+            self.root_packed = 0  # an empty document, such as `---`: 1:1 (parsers place its empty scalar apart)
+        else:
+            self.root_packed = pack(event.start_mark.line, event.start_mark.column)
         result = self._document(get, event, place)
         end: Any = get()
         if not isinstance(end, DocumentEndEvent):  # (the parser gives nothing else here)
@@ -174,6 +194,7 @@ class Builder:
 
     def _document(self, get: Any, event: Any, place: Place) -> tuple[Any, int]:
         stack = self._stack
+        libyaml = self.libyaml
         while True:
             cls = event.__class__
             frame = stack[-1] if stack else None
@@ -183,6 +204,9 @@ class Builder:
                     raise OutOfBounds(VALUE_TOO_LONG, event.start_mark, self._path())
                 if not text.isprintable() and CONTROL_IN_VALUE.search(text):  # (isprintable: a fast first look)
                     self.controls = True
+                if libyaml and frame is not None and frame.flow and (
+                        event.tag is not None or (not event.style and ("?" in text or not text))):
+                    raise ParsersDiffer
                 if event.anchor is not None:
                     self._anchor(event.anchor, _Anchored(event), event)
                 if frame is None:
@@ -204,7 +228,7 @@ class Builder:
                 value, tree = self._finish(done)
                 if done.anchor is not None:
                     self._anchors[done.anchor] = _Anchored(None, value, tree, done.height,
-                                                           self.entries - done.entries_before)
+                                                           self.entries - done.entries_before, done.merge_items)
                 if not stack:
                     return value, tree
                 parent = stack[-1]
@@ -225,14 +249,18 @@ class Builder:
                                    event.start_mark)
         if len(self._stack) >= MAX_DEPTH:
             raise OutOfBounds(TOO_DEEP, event.start_mark, self._path())
+        if self.libyaml and frame is not None and frame.flow and event.tag is not None:
+            raise ParsersDiffer
         if event.tag not in _COLLECTION_TAGS:
             raise ConstructorError(None, None, f"a roster has no use for the tag {excerpt(str(event.tag))}",
                                    event.start_mark)
         new = _Frame(is_map, frame.child if frame is not None else place, event.anchor, event.start_mark,
-                     self.entries)
+                     self.entries, bool(event.flow_style))
         if frame is not None and frame.key is _MERGE and not is_map:  # a list of mappings to merge
             new.merge_items = []
             new.child = frame.place
+        elif event.anchor is not None and not is_map:  # one an alias may merge
+            new.merge_items = []
         if event.anchor is not None:
             self._anchor(event.anchor, new, event)
         self._stack.append(new)
@@ -360,7 +388,7 @@ class Builder:
         self.entries += anchored.entries
         if anchored.height + 1 > frame.height:
             frame.height = anchored.height + 1
-        self._add(frame, anchored.value, NO_POSITIONS, event.start_mark, anchored.positions)
+        self._add(frame, anchored.value, NO_POSITIONS, event.start_mark, anchored.positions, anchored.items)
 
     def _anchor(self, name: str, what: _Anchored | _Frame, event: Any) -> None:
         first = self._anchor_marks.get(name)

@@ -6,10 +6,11 @@ walk over its events (`_yaml_build.Builder`) builds the data, its positions
 `rostersync.roster.limits`. Plain scalars are read as they were typed, by the place
 they are written at (`rostersync.roster.places`), never by YAML 1.1's implicit types.
 
-A document is valid or not whatever PyYAML was built with: libyaml accepts a few
-things that PyYAML's own parser refuses (a tab after a colon, some block scalar
-headers), so a document that has any of them is also composed by PyYAML's parser,
-whose verdict is the one given.
+A document is valid or not, and loads to the same data, whatever PyYAML was built
+with: libyaml reads a few things otherwise than PyYAML's own parser (a tab after a
+colon, some block scalar headers; in a flow collection, a tag before a comma, a ``?``
+in a plain scalar, where an empty scalar is), so a document that may have any of them
+is read by PyYAML's parser instead.
 """
 
 from __future__ import annotations
@@ -126,11 +127,11 @@ _RAW_CONTROLS_KEPT: Final = 1_000  # offsets of forbidden characters kept, for p
 def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int, place: Place) -> LoadedYaml:
     """`load_yaml` of `text`, read as `readable` (`raw` replaced)."""
     try:
-        builder, data, start = _build(readable, max_entries, place)
+        builder, data, start, on_libyaml = _build(readable, max_entries, place)
         controls: tuple[ControlCharacter, ...] = ()
         more = False
         if raw or builder.controls:  # (rare: then the node graph is worth its cost)
-            found, more = find_controls(_compose(readable, max_entries), KeyValues(), text, raw, file)
+            found, more = find_controls(_compose(readable, max_entries, on_libyaml), KeyValues(), text, raw, file)
             controls = tuple(found)
         if builder.duplicates:
             raise YamlLoadError([_duplicate_problem(d, file) for d in builder.duplicates], controls, more)
@@ -150,42 +151,46 @@ def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int,
 
 # What libyaml accepts and PyYAML's parser does not: a tab outside quotes and comments
 # (after a colon, before a comment, in a plain scalar), and some block scalar headers.
+# (What it reads otherwise inside a flow collection, the walk finds: `ParsersDiffer`.)
 _COMMENT_BEFORE: Final = re.compile(r"(?:^|\s)#", re.MULTILINE)
 _BLOCK_SCALAR_HEADER: Final = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
 
 
 def _lenient_in_libyaml(text: str) -> bool:
-    """Whether libyaml and PyYAML's parser may disagree on `text`: it has a tab that is
-    not in a comment (nor in a quoted scalar holding a #: the same to both), or what
-    may be a block scalar header."""
+    """Whether libyaml and PyYAML's parser may disagree on `text`: it has a tab that may
+    not be in a comment, or what may be a block scalar header. A tab is in a comment
+    when a # that starts one precedes it on its line, and no quote does: in
+    `a: 'b #'\t` the # is in the quoted scalar, and the tab outside quotes and comments
+    (a tab in a quoted scalar, one on many lines included, is the same to both)."""
     tab = text.find("\t")
     while tab >= 0:
         line_start = text.rfind("\n", 0, tab) + 1
-        if not _COMMENT_BEFORE.search(text, line_start, tab):
+        if not _COMMENT_BEFORE.search(text, line_start, tab) or "'" in text[line_start:tab] \
+                or '"' in text[line_start:tab]:
             return True
         line_end = text.find("\n", tab)  # the rest of the line is in the comment
         tab = text.find("\t", line_end) if line_end >= 0 else -1
     return ("|" in text or ">" in text) and _BLOCK_SCALAR_HEADER.search(text) is not None
 
 
-def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, int]:
-    """Parse and build. libyaml parses when PyYAML has it, for speed; PyYAML's own parser
-    reads the document again where they may differ, and wherever libyaml fails, because
-    its verdict and messages are the reference (libyaml rejects a few things PyYAML
-    accepts, too). A bound reached is final: PyYAML would reach it too, more slowly."""
-    if _LIBYAML is not None:
+def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, int, bool]:
+    """Parse and build, and say whether on libyaml. libyaml parses when PyYAML has it,
+    for speed, but not a document on which it may differ from PyYAML's own parser, nor
+    one it fails on: PyYAML's parser reads those, and its verdict, data and messages
+    are the reference (libyaml refuses a few things PyYAML accepts, too). PyYAML's
+    verdict alone would not do: both parse `[!!str, x]`, to different tags. A bound
+    reached is final: PyYAML would reach it too, more slowly."""
+    if _LIBYAML is not None and not _lenient_in_libyaml(text):
         c_parser = _LIBYAML(text)
-        builder = Builder(max_entries)
+        builder = Builder(max_entries, libyaml=True)
         try:
             data, start = builder.build(c_parser, place)
         except OutOfBounds:
             raise
-        except Exception:  # noqa: BLE001, S110 - whatever libyaml dislikes, PyYAML decides
+        except Exception:  # noqa: BLE001, S110 - whatever libyaml dislikes (or ParsersDiffer), PyYAML decides
             pass
         else:
-            if _lenient_in_libyaml(text):
-                _parse_with_pyyaml(text)
-            return builder, data, start
+            return builder, data, start, True
         finally:
             c_parser.dispose()
     parser = yaml.SafeLoader(text)
@@ -194,21 +199,10 @@ def _build(text: str, max_entries: int, place: Place) -> tuple[Builder, Any, int
         data, start = builder.build(_Escapes(parser), place)
     finally:
         parser.dispose()
-    return builder, data, start
+    return builder, data, start, False
 
 
 _LIBYAML: Final = getattr(yaml, "CSafeLoader", None) if getattr(yaml, "__with_libyaml__", False) else None
-
-
-def _parse_with_pyyaml(text: str) -> None:
-    """Raise what PyYAML's own parser finds wrong with `text`, if anything."""
-    parser = yaml.SafeLoader(text)
-    events = _Escapes(parser)
-    try:
-        while not isinstance(events.get_event(), yaml.StreamEndEvent):
-            pass
-    finally:
-        parser.dispose()
 
 
 class _Escapes:
@@ -249,9 +243,10 @@ def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
 _CLoader = _libyaml_loader()
 
 
-def _compose(text: str, max_entries: int) -> Node | None:
-    """The node graph of `text`, which the walk has read (None if it cannot be had)."""
-    loader = (_CLoader or _PyLoader)(text)
+def _compose(text: str, max_entries: int, on_libyaml: bool) -> Node | None:
+    """The node graph of `text`, which the walk has read, by the same parser (None if it
+    cannot be had)."""
+    loader = (_CLoader if on_libyaml and _CLoader is not None else _PyLoader)(text)
     cast(BoundedComposer, loader).max_nodes = 2 * max_entries + 1
     try:
         node: Node | None = loader.get_single_node()
