@@ -164,6 +164,9 @@ class Builder:
         # yaml_positions.Positions).
         self.marks = array("Q")
         self.kids = array("q")
+        # The text of each number written otherwise than it reads (010, +10), by the
+        # position of its key or item: messages quote what was written.
+        self.written: dict[int, str] = {}
 
     def build(self, source: EventSource, place: Place) -> tuple[Any, int]:
         """(data, where its positions start in `marks` and `kids`) of the single document
@@ -220,7 +223,8 @@ class Builder:
                             else read_plain(text, reading)
                     else:
                         value = self._scalar(event, frame.child)
-                    self._add(frame, value, NO_POSITIONS, event.start_mark, NO_POSITIONS)
+                    self._add(frame, value, NO_POSITIONS, event.start_mark, NO_POSITIONS, None,
+                              _retyped(text) if value.__class__ is int else None)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 self._start(event, frame, place, cls is MappingStartEvent)
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
@@ -319,11 +323,11 @@ class Builder:
         raise ConstructorError(None, None, f"cannot build value: {reason}", event.start_mark) from failure
 
     def _add(self, frame: _Frame, value: Any, tree: int, mark: Any, origin: int,
-             merge_items: list[tuple[Any, int]] | None = None) -> None:
+             merge_items: list[tuple[Any, int]] | None = None, written: str | None = None) -> None:
         """`value`, written at `mark`, into `frame`: `tree` where its positions start
         (NO_POSITIONS for a scalar, or an alias), `origin` where those of what it is
-        start (for merging it), and
-        `merge_items` the mappings of a list to merge with theirs."""
+        start (for merging it), `merge_items` the mappings of a list to merge with
+        theirs, and `written` the text of a number written otherwise than it reads."""
         self.entries += 1
         if self.entries >= self.max_entries:
             raise OutOfBounds(TOO_MANY_ENTRIES, None)
@@ -332,6 +336,8 @@ class Builder:
             if frame.merge_items is not None:
                 frame.merge_items.append((value, origin))
             marks.append(mark.line << COLUMN_BITS | mark.column)
+            if written is not None:
+                self.written[marks[-1]] = written
             frame.data.append(value)
             if tree != NO_POSITIONS and frame.kids is None:
                 frame.kids = array("q", _NONE_YET) * (len(marks) - 1)
@@ -357,6 +363,8 @@ class Builder:
             if frame.index is not None:
                 frame.index[key] = position
         data[key] = value
+        if written is not None:
+            self.written[key_mark.line << COLUMN_BITS | key_mark.column] = written
         if tree != NO_POSITIONS and frame.kids is None:
             frame.kids = array("q", _NONE_YET) * len(marks)
         if frame.kids is not None:
@@ -377,8 +385,10 @@ class Builder:
             if frame.key is _KEY:
                 self._take_key(frame, anchored.event, event.start_mark)
             else:
-                self._add(frame, self._scalar(anchored.event, frame.child), NO_POSITIONS, event.start_mark,
-                          NO_POSITIONS)
+                value = self._scalar(anchored.event, frame.child)
+                self._add(frame, value, NO_POSITIONS, event.start_mark,
+                          NO_POSITIONS, None,
+                          _retyped(anchored.event.value) if value.__class__ is int else None)
             return
         if frame.key is _KEY:
             raise ConstructorError("while constructing a mapping", frame.mark, "found unhashable key",
@@ -463,3 +473,11 @@ class Builder:
             else:
                 parts.append(len(frame.data))
         return tuple(parts)
+
+
+def _retyped(text: str) -> str | None:
+    """`text`, a plain scalar read as an integer, if the integer is written otherwise
+    (``010``, ``+10``, ``-0``: a message then quotes the text)."""
+    if text[:1] == "+" or (text[:1] == "0" and len(text) > 1) or text[:2] == "-0":
+        return text
+    return None

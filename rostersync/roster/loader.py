@@ -179,7 +179,7 @@ def _parse_file(name: str, text: str, problems: _Problems, max_entries: int) -> 
     try:
         scope = RosterDocument.model_validate(loaded.data).scope
     except ValidationError as exc:
-        for path, message in iter_errors(exc, problems.hints):
+        for path, message in iter_errors(exc, problems.hints, loaded.written):
             if not any(path[: len(n)] == n for n in null_paths):
                 problems.at(loaded.mark_for(path), path, message)
     valid = len(problems.items) == before

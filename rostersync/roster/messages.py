@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -117,13 +117,13 @@ def did_you_mean(key: Hashable, path: KeyPath, hints: Hints) -> str:
     return "" if model is None else hints.did_you_mean(key, model.model_fields)
 
 
-def _type_message(expected: str, value: Any, secret: bool) -> str:
+def _type_message(expected: str, value: Any, secret: bool, shown: str) -> str:
     hint = ""
     if expected == "a string" and isinstance(value, (int, float)) and not isinstance(value, bool):
         hint = " (put it in quotes)"  # (only a tagged scalar, such as !!int 42, is a number there)
     elif expected == "true or false" and isinstance(value, str):
         hint = ": write true or false, without quotes"  # (yes, on, 1 ... are text in a roster)
-    return f"must be {expected}, got {yaml_kind(value) if secret else yaml_repr(value)}{hint}"
+    return f"must be {expected}, got {shown}{hint}"
 
 
 _TYPE_NAMES = {
@@ -140,12 +140,16 @@ _TYPE_NAMES = {
 }
 
 
-def describe(error: ErrorDetails, hints: Hints) -> str:
-    """One pydantic error as our message (the path is shown separately)."""
+def describe(error: ErrorDetails, hints: Hints, written: Callable[[KeyPath], str | None] = lambda _: None) -> str:
+    """One pydantic error as our message (the path is shown separately). `written`
+    gives the text of a number written otherwise than it reads (``010``), which the
+    message quotes."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     loc = tuple(error["loc"])
     secret = is_secret(loc)
     shown = yaml_kind(value) if secret else yaml_repr(value)
+    if not secret and isinstance(value, int) and not isinstance(value, bool):
+        shown = written(loc) or shown
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
@@ -153,7 +157,7 @@ def describe(error: ErrorDetails, hints: Hints) -> str:
     if kind == "literal_error":
         return f"must be {ctx.get('expected', 'one of the allowed values')}, got {shown}"
     if kind in _TYPE_NAMES:
-        return _type_message(_TYPE_NAMES[kind], value, secret)
+        return _type_message(_TYPE_NAMES[kind], value, secret, shown)
     if kind == "greater_than":
         return f"must be a positive integer, got {shown}"
     if kind == "too_short":
@@ -165,9 +169,11 @@ def describe(error: ErrorDetails, hints: Hints) -> str:
     return str(error["msg"])
 
 
-def iter_errors(exc: ValidationError, hints: Hints) -> Iterator[tuple[KeyPath, str]]:
-    """(path, message) for each error, with the path as a key path into the YAML."""
+def iter_errors(exc: ValidationError, hints: Hints,
+                written: Callable[[KeyPath], str | None] = lambda _: None) -> Iterator[tuple[KeyPath, str]]:
+    """(path, message) for each error, with the path as a key path into the YAML
+    (`written`: as in `describe`)."""
     # For a missing key, pydantic's loc names the key itself: the path then says which
     # field is required, and its mark falls back to the mapping that lacks it.
     for error in exc.errors(include_url=False):
-        yield tuple(error["loc"]), describe(error, hints)
+        yield tuple(error["loc"]), describe(error, hints, written)

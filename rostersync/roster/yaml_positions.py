@@ -68,6 +68,11 @@ class Positions(Mapping[KeyPath, Mark]):
             start = self._kids[start + index]
         return len(path), packed
 
+    def packed(self, path: KeyPath) -> int | None:
+        """The position of `path` as stored, if it has one of its own."""
+        found, packed = self._walk(path)
+        return packed if found == len(path) else None
+
     def mark_for(self, path: KeyPath) -> Mark:
         """The mark of `path`, or of its longest prefix that has one (so that a path to
         a missing key points at its parent)."""

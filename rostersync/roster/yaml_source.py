@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 import yaml
@@ -89,6 +90,15 @@ class LoadedYaml:
     # YAML allows most, a roster none (the loader says so).
     controls: tuple[ControlCharacter, ...] = ()
     more_controls: bool = False  # there are more than those
+    # The text of each number written otherwise than it reads (010, +10), by position.
+    numbers_written: Mapping[int, str] = field(default_factory=dict)
+
+    def written(self, path: KeyPath) -> str | None:
+        """How the number at `path` is written, where it is written otherwise than it reads."""
+        if not self.numbers_written:
+            return None
+        packed = self.marks.packed(path)
+        return self.numbers_written.get(packed) if packed is not None else None
 
     def mark_for(self, path: KeyPath) -> Mark:
         """The mark of the longest prefix of `path` that has one, so that a path
@@ -136,7 +146,7 @@ def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int,
         if builder.duplicates:
             raise YamlLoadError([_duplicate_problem(d, file) for d in builder.duplicates], controls, more)
         positions = Positions(file, data, builder.root_packed, start, builder.marks, builder.kids, builder.entries + 1)
-        return LoadedYaml(data, positions, controls, more)
+        return LoadedYaml(data, positions, controls, more, builder.written)
     except OutOfBounds as exc:
         raise YamlLoadError([_out_of_bounds_problem(exc, readable, file)]) from None
     except RecursionError:
