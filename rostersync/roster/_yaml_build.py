@@ -167,6 +167,7 @@ class Builder:
         # The text of each number written otherwise than it reads (010, +10), by the
         # position of its key or item: messages quote what was written.
         self.written: dict[int, str] = {}
+        self.nulls: list[KeyPath] = []  # the keys given no value, in document order
 
     def build(self, source: EventSource, place: Place) -> tuple[Any, int]:
         """(data, where its positions start in `marks` and `kids`) of the single document
@@ -363,6 +364,8 @@ class Builder:
             if frame.index is not None:
                 frame.index[key] = position
         data[key] = value
+        if value is None:
+            self.nulls.append((*self._path(), key))
         if written is not None:
             self.written[key_mark.line << COLUMN_BITS | key_mark.column] = written
         if tree != NO_POSITIONS and frame.kids is None:

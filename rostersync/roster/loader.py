@@ -208,33 +208,14 @@ def _control_message(control: ControlCharacter) -> str:
 
 
 def _report_nulls(loaded: LoadedYaml, problems: _Problems) -> list[KeyPath]:
-    """Keys given no value. Left unreported, they would read as 'not managed'."""
-    found: list[KeyPath] = []
-    _walk_nulls(loaded.data, (), loaded, problems, found, set())
+    """Keys given no value. Left unreported, they would read as 'not managed'. (The
+    YAML loader lists them as it builds the data: each mapping once, so an alias bomb
+    costs its size, not its expansion.)"""
+    found = [path for path in loaded.nulls if path != ("operators",)]
+    for path in found:
+        problems.at(loaded.mark_for(path), path,
+                    "has no value: give it one, or remove the key to leave the field unmanaged")
     return found
-
-
-def _walk_nulls(node: Any, path: KeyPath, loaded: LoadedYaml, problems: _Problems, found: list[KeyPath],
-                seen: set[int]) -> None:
-    # A module function, not a closure calling itself: such a closure is a reference
-    # cycle, and it would keep the whole parsed file alive until the cyclic GC runs.
-    # YAML aliases make one node appear in many places, or inside itself: each
-    # container is walked once, so a self-referencing alias cannot recurse forever
-    # and an alias bomb ("billion laughs") costs its size, not its expansion.
-    if not isinstance(node, (dict, list)) or id(node) in seen:
-        return
-    seen.add(id(node))
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if value is None and path + (key,) != ("operators",):
-                found.append(path + (key,))
-                problems.at(loaded.mark_for(path + (key,)), path + (key,),
-                            "has no value: give it one, or remove the key to leave the field unmanaged")
-            else:
-                _walk_nulls(value, path + (key,), loaded, problems, found, seen)
-    else:
-        for index, value in enumerate(node):
-            _walk_nulls(value, path + (index,), loaded, problems, found, seen)
 
 
 def _deep_merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class Positions(Mapping[KeyPath, Mark]):
             if part not in value:
                 return None
             if len(value) <= _SCANNED:
-                return next(index for index, key in enumerate(value) if key == part)
+                return list(value).index(part)
             cached = self._indexes.get(id(value))
             if cached is None or cached[0] is not value or len(cached[1]) != len(value):
                 cached = self._indexes[id(value)] = (value, {key: index for index, key in enumerate(value)})

@@ -92,6 +92,7 @@ class LoadedYaml:
     more_controls: bool = False  # there are more than those
     # The text of each number written otherwise than it reads (010, +10), by position.
     numbers_written: Mapping[int, str] = field(default_factory=dict)
+    nulls: tuple[KeyPath, ...] = ()  # the keys given no value (null), in document order
 
     def written(self, path: KeyPath) -> str | None:
         """How the number at `path` is written, where it is written otherwise than it reads."""
@@ -146,7 +147,7 @@ def _load(readable: str, text: str, raw: list[int], file: str, max_entries: int,
         if builder.duplicates:
             raise YamlLoadError([_duplicate_problem(d, file) for d in builder.duplicates], controls, more)
         positions = Positions(file, data, builder.root_packed, start, builder.marks, builder.kids, builder.entries + 1)
-        return LoadedYaml(data, positions, controls, more, builder.written)
+        return LoadedYaml(data, positions, controls, more, builder.written, tuple(builder.nulls))
     except OutOfBounds as exc:
         raise YamlLoadError([_out_of_bounds_problem(exc, readable, file)]) from None
     except RecursionError:
