@@ -108,7 +108,7 @@ BENCH_CATALOG = Catalog(skills=(*DEMO_SKILLS, CatalogSkill(199, "Bench"),
 
 # The targets of the issues ("Speed at scale"; 17, "Instant at the prompt, cheap at scale").
 CPU_TARGET_OPERATORS = 10_000
-CPU_TARGET_S = 1.5
+CPU_TARGET_S = 3.0  # issue 12, with the YAML read on PyYAML (the hand-written parser met an earlier 1.5 s)
 MEMORY_TARGET_MB = 200.0
 YAML_TARGET_RATIO = 1.6  # load_yaml of the CPU roster / libyaml's bare yaml.compose of it
 BARE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # (SafeLoader: a PyYAML built without libyaml)
@@ -1407,7 +1407,7 @@ def evaluate(options: Options, results: Results) -> list[Target]:
             f"{fmt_s(median(main_run.write_s))} / {fmt_s(floor)} = {ratio:.3f} "
             f"(ideal {1 / main_run.parallelism:.3f}; {_phase_ideal(main_run):.3f} with apply's phases)"))
 
-    # 4. load + plan of 10,000 operators without latency <= 1.5 s; peak memory <= 200 MB.
+    # 4. load + plan of 10,000 operators without latency <= 3 s; peak memory <= 200 MB.
     name = f"load + plan of {CPU_TARGET_OPERATORS:,} operators <= {CPU_TARGET_S} s"
     memory_name = f"peak memory <= {MEMORY_TARGET_MB:.0f} MB"
     if cpu is None:
