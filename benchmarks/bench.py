@@ -1410,8 +1410,9 @@ def evaluate(options: Options, results: Results) -> list[Target]:
     # 4. load + plan of 10,000 operators without latency <= 3 s; peak memory <= 200 MB.
     name = f"load + plan of {CPU_TARGET_OPERATORS:,} operators <= {CPU_TARGET_S} s"
     memory_name = f"peak memory <= {MEMORY_TARGET_MB:.0f} MB"
+    yaml_name = f"YAML stage <= {YAML_TARGET_RATIO} x libyaml's bare compose"
     if cpu is None:
-        targets += [not_run(name, "cpu"), not_run(memory_name, "cpu")]
+        targets += [not_run(name, "cpu"), not_run(yaml_name, "cpu"), not_run(memory_name, "cpu")]
     else:
         total = median(cpu.total_s)
         if cpu.operators != CPU_TARGET_OPERATORS:
@@ -1419,11 +1420,15 @@ def evaluate(options: Options, results: Results) -> list[Target]:
                                                 "not the target's size"))
         else:
             targets.append(Target(name, "PASS" if total <= CPU_TARGET_S else "FAIL", f"{fmt_s(total)} (median)"))
+        # Judged at the target's size only: on a small roster the walk's fixed costs and a
+        # single repeat (--quick) move the ratio by more than the target's margin.
         ratio = cpu.yaml_ratio
-        targets.append(Target(f"YAML stage <= {YAML_TARGET_RATIO} x libyaml's bare compose",
-                              "PASS" if ratio <= YAML_TARGET_RATIO else "FAIL",
-                              f"{fmt_s(median(cpu.parse_s))} / {fmt_s(median(cpu.compose_s))} = {ratio:.2f} "
-                              f"({cpu.operators:,} operators, medians of the same loop)"))
+        detail = (f"{fmt_s(median(cpu.parse_s))} / {fmt_s(median(cpu.compose_s))} = {ratio:.2f} "
+                  f"({cpu.operators:,} operators, medians of the same loop)")
+        if cpu.operators != CPU_TARGET_OPERATORS:
+            targets.append(Target(yaml_name, "SKIP", f"not the target's size ({CPU_TARGET_OPERATORS:,}): {detail}"))
+        else:
+            targets.append(Target(yaml_name, "PASS" if ratio <= YAML_TARGET_RATIO else "FAIL", detail))
         memory_ok = cpu.tracemalloc_peak_mb <= MEMORY_TARGET_MB and cpu.fresh_maxrss_mb <= MEMORY_TARGET_MB
         targets.append(Target(memory_name, "PASS" if memory_ok else "FAIL",
                               f"tracemalloc peak {cpu.tracemalloc_peak_mb:.0f} MB and peak RSS of a fresh load + "
