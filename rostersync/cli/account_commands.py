@@ -11,7 +11,7 @@ from rostersync.cli.connection import Connection, connection_options, log, open_
 from rostersync.cli.errors import handle_errors
 from rostersync.cli.status_watch import watch_options, watch_status
 from rostersync.live.board import read_board
-from rostersync.plan.references import account_names
+from rostersync.plan.references import account_names, resolve_scope
 from rostersync.render.status import render_board, render_board_json
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
@@ -78,5 +78,6 @@ def status(roster: Path | None, connection: Connection, watch: float | None, out
                                    "use one or the other.")
         return watch_status(connection, roster, interval=watch)
     wanted = load_roster(roster) if roster is not None else None
-    board = read_board(open_client(connection), wanted)
+    client = open_client(connection)
+    board = read_board(client, resolve_scope(client, wanted) if wanted is not None else None)
     click.echo(render_board_json(board) if output_format == "json" else render_board(board), nl=False)

@@ -18,6 +18,7 @@ from rostersync.live.availability import (
     apply_availability,
     read_availability_plan,
 )
+from rostersync.plan.references import resolve_scope
 from rostersync.render.availability import (
     render_availability_outcome,
     render_availability_plan,
@@ -107,6 +108,7 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
     client = open_client(connection, page_workers=min(parallelism, 8))
     log(connection, f"Reading the operators and their availability from "
                     f"{'the sandbox' if connection.sandbox else client.base_url} ...")
+    roster = resolve_scope(client, roster) if roster is not None else None
     selection = select_operators(client, roster=roster, only=only)
     report_unchosen(connection, selection)
     if not selection.operators:

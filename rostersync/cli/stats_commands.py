@@ -11,6 +11,7 @@ from rostersync.cli.changes import EXIT_INTERRUPTED
 from rostersync.cli.choosing import report_unchosen, selection_options
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import handle_errors
+from rostersync.plan.references import resolve_scope
 from rostersync.render.stats import render_stats
 from rostersync.roster.loader import load_roster
 from rostersync.selection import select_operators
@@ -41,6 +42,7 @@ def stats(roster: Path | None, only: tuple[str, ...], output_format: str, parall
     """
     wanted = load_roster(roster) if roster is not None else None
     client = open_client(connection, page_workers=min(parallelism, 8))
+    wanted = resolve_scope(client, wanted) if wanted is not None else None
     selection = select_operators(client, roster=wanted, only=only)
     report_unchosen(connection, selection)
     total = len(selection.operators)

@@ -32,6 +32,7 @@ import click
 from rostersync.api.errors import ApiError, AuthError, ConfigError
 from rostersync.cli.connection import Connection, log, open_client
 from rostersync.live.board import AvailabilityBoard, BoardReader, read_board
+from rostersync.plan.references import resolve_scope
 from rostersync.render.escape import for_terminal
 from rostersync.render.status import render_board
 from rostersync.roster.loader import Roster, load_roster
@@ -75,6 +76,7 @@ def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -
 def watch_status(connection: Connection, roster_path: Path | None, *, interval: float) -> None:
     roster = load_roster(roster_path) if roster_path is not None else None
     client = open_client(connection)
+    roster = resolve_scope(client, roster) if roster is not None else None  # names in its scope, once
     if not sys.stdout.isatty():
         click.echo(render_board(read_board(client, roster)), nl=False)
         log(connection, "Not a terminal: printed once (--watch refreshes the view only on a terminal).")

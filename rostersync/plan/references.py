@@ -47,7 +47,7 @@ from rostersync.roster.references import (
     scope_references,
 )
 
-__all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references"]
+__all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references", "resolve_scope"]
 
 _PLURAL: dict[ReferenceKind, str] = {"skill": "skills", "group": "groups", "website": "websites"}
 
@@ -262,6 +262,34 @@ def resolve_references(backend: object, roster: Roster,
                  lambda kind, entry_id: directory.of(kind).label(entry_id) if kind in kinds else None)
     names = account_names(backend, [REFERENCE_FIELDS[kind][0] for kind in kinds], directory)
     return replace(roster, scope=scope, operators=operators), Names(names)
+
+
+def resolve_scope(backend: object, roster: Roster, directory: AccountDirectory | None = None) -> Roster:
+    """``roster`` with its scope's group and website as ids: for the commands that read
+    the operators of a roster's scope without planning it (``status``, ``live``,
+    ``stats``). One listing per kind the scope names, none for a scope of ids alone
+    (they are sent as written, as the listing's filters). `RosterError` where a name
+    names nothing, or several things, or where ``backend`` cannot list its kind."""
+    written = scope_references(roster.references)
+    named = {kind: use for kind, use in written.items() if isinstance(use.value, str)}
+    if not named:
+        return roster
+    directory = directory if directory is not None else AccountDirectory(backend)
+    resolved: dict[tuple[ReferenceKind, int | str], int] = {}
+    problems: list[Problem] = []
+    for kind, use in named.items():
+        if not directory.available(kind):
+            reason: str | None = (f"this API cannot look {_PLURAL[kind]} up by name (it documents no listing of "
+                                  f"them), so {use.value!r} cannot be resolved: write the id (or use the REST API)")
+        else:
+            reason = directory.of(kind).problem(use)
+        if reason is not None:
+            problems.append(Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reason))
+        else:
+            resolved[(kind, use.value)] = directory.of(kind).resolve(use.value)
+    if problems:
+        raise RosterError(problems)
+    return replace(roster, scope=_resolved_scope(roster.scope, resolved))
 
 
 _NOWHERE = Mark("", 0, 0)  # (a use looked up by its kind and value alone)
