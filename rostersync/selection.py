@@ -37,6 +37,7 @@ class ChosenOperator:
 
     id: int
     email: str  # as the API returned it; "" when it has none
+    group_id: int | None = None  # the operator's group, as the API returned it
 
     @property
     def label(self) -> str:
@@ -78,7 +79,7 @@ def select_operators(client: OperatorLister, *, roster: Roster | None = None,
         unmatched = tuple(glob for glob, found in matched.items() if not found)
         chosen_ids = {record.id for found in matched.values() for record, _ in found}
         candidates = [(record, email) for record, email in candidates if record.id in chosen_ids]
-    operators = sorted((ChosenOperator(record.id, email) for record, email in candidates),
+    operators = sorted((ChosenOperator(record.id, email, _group_of(record)) for record, email in candidates),
                        key=lambda operator: (operator.email.lower(), operator.id))
     return Selection(tuple(operators), scope, unmatched, not_on_account)
 
@@ -86,6 +87,11 @@ def select_operators(client: OperatorLister, *, roster: Roster | None = None,
 def _email_of(record: Any) -> str:
     email = record.fields.get("email")
     return email.strip() if isinstance(email, str) else ""
+
+
+def _group_of(record: Any) -> int | None:
+    value = record.fields.get("group_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _external_id_of(record: Any) -> str | None:

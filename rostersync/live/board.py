@@ -1,17 +1,21 @@
 """The availability board: who is connected now, and available on which channel.
 
 What ``status`` shows, as a value that ``status --watch`` reads again at every
-refresh: two listings (the operators, chosen as :mod:`rostersync.selection` says,
-and their live availability, offline operators included), never one GET per operator.
+refresh: the operators, chosen as :mod:`rostersync.selection` says, and their live
+availability, offline operators included (two listings, never one GET per
+operator), with the names of their groups (one listing of the groups, where the
+backend has one and an operator has a group).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from rostersync.api.records import LiveAvailability
 from rostersync.live.availability import LiveReader
+from rostersync.plan.references import account_names
 from rostersync.roster.loader import Roster
 from rostersync.selection import ChosenOperator, OperatorLister, select_operators
 
@@ -31,6 +35,7 @@ class BoardRow:
 @dataclass(frozen=True)
 class AvailabilityBoard:
     rows: tuple[BoardRow, ...]  # by email
+    group_names: Mapping[int, str] = field(default_factory=dict)  # group id -> the text that names it alone
 
     @property
     def connected(self) -> int:
@@ -41,4 +46,7 @@ def read_board(client: BoardReader, roster: Roster | None = None) -> Availabilit
     """Every operator of the account, or the roster's in its scope, with its availability."""
     selection = select_operators(client, roster=roster)
     live = {item.id: item for item in client.list_live(selection.scope.as_api_filters(), include_offline=True)}
-    return AvailabilityBoard(tuple(BoardRow(operator, live.get(operator.id)) for operator in selection.operators))
+    grouped = any(operator.group_id is not None for operator in selection.operators)
+    names = account_names(client, ["group_id"]).get("group_id", {}) if grouped else {}
+    return AvailabilityBoard(tuple(BoardRow(operator, live.get(operator.id)) for operator in selection.operators),
+                             names)

@@ -1,13 +1,14 @@
 """`rostersync status` as a table: who is connected, and available on which channel.
 
-    OPERATOR                          CONNECTED  CHAT         CALL         VIDEO
-    camille.martin@maison-lumiere.fr  yes        available    available    -
-    hugo.thomas@maison-lumiere.fr     yes        unavailable  busy 1/1     -
-    sarah.lefebvre@maison-lumiere.fr  no         -            -            -
+    OPERATOR                          GROUP       CONNECTED  CHAT         CALL         VIDEO
+    camille.martin@maison-lumiere.fr  Paris desk  yes        available    available    -
+    hugo.thomas@maison-lumiere.fr     Paris desk  yes        unavailable  busy 1/1     -
+    sarah.lefebvre@maison-lumiere.fr  -           no         -            -            -
 
     2 of 3 operators connected.
 
-A channel shows "-" when it is not enabled for the operator; CONNECTED is "never"
+GROUP is the group's name (``#7`` where no name names it alone, ``-`` for none). A
+channel shows "-" when it is not enabled for the operator; CONNECTED is "never"
 when the account lists the operator but the live availability does not. Plain
 ``status`` and every view of ``status --watch`` draw the same table, from one
 :class:`~rostersync.live.board.AvailabilityBoard`. Emails come from the API and are
@@ -25,9 +26,9 @@ from rostersync.live.availability import CHANNELS, channel_of
 from rostersync.live.board import AvailabilityBoard
 from rostersync.render.escape import for_terminal, json_safe
 
-__all__ = ["board_to_json", "channel_cell", "render_board", "render_board_json"]
+__all__ = ["board_to_json", "channel_cell", "group_cell", "render_board", "render_board_json"]
 
-_HEADER = ("OPERATOR", "CONNECTED", "CHAT", "CALL", "VIDEO")
+_HEADER = ("OPERATOR", "GROUP", "CONNECTED", "CHAT", "CALL", "VIDEO")
 
 
 def channel_cell(availability: ChannelAvailability | None) -> str:
@@ -39,15 +40,22 @@ def channel_cell(availability: ChannelAvailability | None) -> str:
     return "available" if availability.available else "unavailable"
 
 
+def group_cell(board: AvailabilityBoard, group_id: int | None) -> str:
+    """An operator's group as the table shows it: its name, else ``#id``, else ``-``."""
+    if group_id is None:
+        return "-"
+    return board.group_names.get(group_id) or f"#{group_id}"
+
+
 def render_board(board: AvailabilityBoard) -> str:
     """The table, in the board's order (by email), then ``N of M operators connected.``"""
     rows: list[Sequence[str]] = [_HEADER]
     for row in board.rows:
-        label = for_terminal(row.operator.label)
+        label, group = for_terminal(row.operator.label), for_terminal(group_cell(board, row.operator.group_id))
         if row.live is None:
-            rows.append((label, "never", "-", "-", "-"))
+            rows.append((label, group, "never", "-", "-", "-"))
         else:
-            rows.append((label, "yes" if row.live.connected else "no",
+            rows.append((label, group, "yes" if row.live.connected else "no",
                          *(channel_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
     widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
@@ -62,7 +70,8 @@ def _channel_json(availability: ChannelAvailability) -> dict[str, Any]:
 def board_to_json(board: AvailabilityBoard) -> dict[str, Any]:
     """`status --format json`: the same operators as the table, in its order (by email)::
 
-        {"operators": [{"id": 1001, "email": "ada@x.fr", "connected": true,
+        {"operators": [{"id": 1001, "email": "ada@x.fr", "group": {"id": 7, "name": "Paris desk"},
+                        "connected": true,
                         "chat": {"enabled": true, "available": true, "busy": false, "slots": 0, "max_slots": 3},
                         "call": {...}, "video": {...}}],
          "connected": 1, "total": 1}
@@ -73,7 +82,9 @@ def board_to_json(board: AvailabilityBoard) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for row in board.rows:
         live = row.live
+        group_id = row.operator.group_id
         rows.append({"id": row.operator.id, "email": row.operator.email,
+                     "group": None if group_id is None else {"id": group_id, "name": board.group_names.get(group_id)},
                      "connected": live.connected if live is not None else None,
                      **{channel: _channel_json(channel_of(live, channel)) if live is not None else None
                         for channel in CHANNELS}})

@@ -146,12 +146,12 @@ def test_status_shows_escapes(runner: CliRunner, hostile: tuple[Path, int, int])
     result = run(runner, "status")
     assert result.exit_code == 0
     assert result.stdout == (
-        "OPERATOR                                                   CONNECTED  CHAT  CALL  VIDEO\n"
-        "ada@example.com                                            never      -     -     -\n"
-        "bob@example.com                                            never      -     -     -\n"
-        "cy@example.com                                             never      -     -     -\n"
-        "eve@example.com                                            never      -     -     -\n"
-        f"{EMAIL_SHOWN}  never      -     -     -\n"
+        "OPERATOR                                                   GROUP       CONNECTED  CHAT  CALL  VIDEO\n"
+        "ada@example.com                                            Paris desk  never      -     -     -\n"
+        "bob@example.com                                            Paris desk  never      -     -     -\n"
+        "cy@example.com                                             Paris desk  never      -     -     -\n"
+        "eve@example.com                                            Paris desk  never      -     -     -\n"
+        f"{EMAIL_SHOWN}  Paris desk  never      -     -     -\n"
         "\n"
         "0 of 5 operators connected.\n"
     )

@@ -45,11 +45,11 @@ def test_plain_status_chooses_and_escapes_as_the_watched_view(account: Sandbox, 
         return result.stdout
 
     by_external_id = status(str(roster))
-    assert by_external_id.splitlines()[1].split() == ["old.name@example.com", "never", "-", "-", "-"]
+    assert by_external_id.splitlines()[1].split() == ["old.name@example.com", "Paris", "desk", "never", "-", "-", "-"]
     assert by_external_id.endswith("\n0 of 1 operators connected.\n")
     assert status("--watch", str(roster)) == by_external_id
     everyone = status()
-    assert "mal\\x1b]0;owned\\x07\\u202elory@example.com  never" in everyone
+    assert "mal\\x1b]0;owned\\x07\\u202elory@example.com  Paris desk     never" in everyone
     assert not any(char in everyone for char in "\x1b\x07\u202e")
     assert status("--watch") == everyone
 

@@ -1,0 +1,44 @@
+"""`status` names each operator's group (issue 12): the table's GROUP column and the
+JSON's ``group``, from one listing of the account's groups."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner, Result
+
+from rostersync.cli.main import cli
+from rostersync.sandbox import Sandbox
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_the_table_names_each_operators_group(account: Sandbox, team: dict[str, int]) -> None:
+    nobody = account.store.create({"email": "nogroup@example.com", "roles": ["operator"]})["id"]
+    unnamed = account.store.create({"email": "unnamed@example.com", "roles": ["operator"], "group_id": 999})["id"]
+    assert nobody and unnamed
+    result = run("status", "-q")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:] if "@" in line}
+    assert result.stdout.splitlines()[0].split() == ["OPERATOR", "GROUP", "CONNECTED", "CHAT", "CALL", "VIDEO"]
+    assert rows["ada@example.com"][:3] == ["Paris", "desk", "yes"]  # group 7 of the demo catalog
+    assert rows["out@example.com"][0] != "-"  # group 8, named too
+    assert rows["nogroup@example.com"][0] == "-"
+    assert rows["unnamed@example.com"][0] == "#999"  # a group the account does not list
+
+
+def test_the_json_gives_each_group_id_and_name(account: Sandbox, team: dict[str, int]) -> None:
+    result = run("status", "-q", "--format", "json")
+    assert result.exit_code == 0, result.output
+    by_email = {operator["email"]: operator for operator in json.loads(result.stdout)["operators"]}
+    assert by_email["ada@example.com"]["group"] == {"id": 7, "name": "Paris desk"}
+
+
+def test_the_groups_cost_one_listing(account: Sandbox, team: dict[str, int]) -> None:
+    account.reset_counts()
+    assert run("status", "-q").exit_code == 0
+    assert account.request_counts().get("GET /group") == 1
