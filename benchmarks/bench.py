@@ -401,14 +401,13 @@ def make_roster_files(n_operators: int) -> list[tuple[str, str]]:
     shared by every file), the scope and defaults in each."""
     text = make_roster_text(n_operators)
     head, body = text.split("operators:\n", 1)
-    before_profiles, profiles_on = head.split("profiles:\n", 1)
+    before_profiles = head.split("profiles:\n", 1)[0]
     entries = body.split("\n\n")  # (each generated entry ends with a blank line)
     files = []
     for start in range(0, n_operators, MAX_OPERATORS_PER_FILE):
         part = "\n\n".join(entries[start:start + MAX_OPERATORS_PER_FILE])
         header = head if start == 0 else before_profiles
         files.append((f"team-{start // MAX_OPERATORS_PER_FILE:02d}.yaml", f"{header}operators:\n{part.rstrip()}\n"))
-    del profiles_on
     return files
 
 

@@ -28,7 +28,7 @@ names of the ids, for the plan's readers (:class:`Names`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,13 +37,11 @@ from rostersync.plan.protocols import NamedTreeItem, WebsiteItem
 from rostersync.roster.fields import BY_API, normalize
 from rostersync.roster.loader import Roster, WantedOperator
 from rostersync.roster.model import Scope
-from rostersync.roster.positions import Mark
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.references import (
     REFERENCE_FIELDS,
     ReferenceKind,
     ReferenceUse,
-    ReferenceUses,
     scope_references,
 )
 
@@ -123,19 +121,20 @@ class Directory:
         return [entry for entry in self._by_name.get(parts[-1], [])
                 if [_key(p) for p in entry.path[-len(parts):]] == parts]
 
-    def problem(self, use: ReferenceUse) -> str | None:
-        """Why ``use`` names nothing, or several things, on the account; None when it names one."""
+    def problem(self, value: int | str) -> str | None:
+        """Why ``value`` (an id or a name) names nothing, or several things, on the
+        account; None when it names one."""
         noun = self.kind
-        if isinstance(use.value, int):
-            return None if use.value in self.by_id else f"the account has no {noun} with id {use.value}"
-        found = self.matches(use.value)
+        if isinstance(value, int):
+            return None if value in self.by_id else f"the account has no {noun} with id {value}"
+        found = self.matches(value)
         if len(found) == 1:
             return None
         if found:
             candidates = ", ".join(f"{entry.shown_path!r} (#{entry.id})" for entry in sorted(found, key=_order))
             how = "write Parent/Child to pick one" if self.kind != "website" else "write its id to pick one"
-            return f"{noun} {use.value!r} is ambiguous: it names {candidates}; {how}"
-        return f"unknown {noun} {use.value!r}{self._hint(use.value)}"
+            return f"{noun} {value!r} is ambiguous: it names {candidates}; {how}"
+        return f"unknown {noun} {value!r}{self._hint(value)}"
 
     def resolve(self, value: int | str) -> int:
         """The id ``value`` stands for; call :meth:`problem` first."""
@@ -234,7 +233,7 @@ def resolve_references(backend: object, roster: Roster,
     written (their names were refused by its capabilities before this).
     """
     directory = directory if directory is not None else AccountDirectory(backend)
-    used = {kind for kind, _ in _keys(roster.references)}
+    used = {kind for kind, _ in roster.references.kinds_and_values()}
     kinds = [kind for kind in REFERENCE_FIELDS if kind in used]
     kinds = [kind for kind in kinds if directory.available(kind)]
     if not kinds:
@@ -242,19 +241,19 @@ def resolve_references(backend: object, roster: Roster,
     # Each distinct reference is looked up once; a problem is one per use, where written.
     resolved: dict[tuple[ReferenceKind, int | str], int] = {}
     reasons: dict[tuple[ReferenceKind, int | str], str] = {}
-    for key in dict.fromkeys(_keys(roster.references)):
+    for key in dict.fromkeys(roster.references.kinds_and_values()):
         kind, value = key
         if kind not in kinds:
             continue
         found = directory.of(kind)
-        reason = found.problem(ReferenceUse(kind, value, _NOWHERE, ""))
+        reason = found.problem(value)
         if reason is not None:
             reasons[key] = reason
         else:
             resolved[key] = found.resolve(value)
     if reasons:
         raise RosterError([Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reasons[key])
-                           for key, use in zip(_keys(roster.references), roster.references, strict=True)
+                           for key, use in zip(roster.references.kinds_and_values(), roster.references, strict=True)
                            if key in reasons])
     scope = _resolved_scope(roster.scope, resolved)
     operators = tuple(_resolved_operator(op, resolved, kinds) for op in roster.operators)
@@ -282,7 +281,7 @@ def resolve_scope(backend: object, roster: Roster, directory: AccountDirectory |
             reason: str | None = (f"this API cannot look {_PLURAL[kind]} up by name (it documents no listing of "
                                   f"them), so {use.value!r} cannot be resolved: write the id (or use the REST API)")
         else:
-            reason = directory.of(kind).problem(use)
+            reason = directory.of(kind).problem(use.value)
         if reason is not None:
             problems.append(Problem(use.mark.file, use.mark.line, use.mark.column, use.path, reason))
         else:
@@ -290,17 +289,6 @@ def resolve_scope(backend: object, roster: Roster, directory: AccountDirectory |
     if problems:
         raise RosterError(problems)
     return replace(roster, scope=_resolved_scope(roster.scope, resolved))
-
-
-_NOWHERE = Mark("", 0, 0)  # (a use looked up by its kind and value alone)
-
-
-def _keys(references: Sequence[ReferenceUse]) -> Iterator[tuple[ReferenceKind, int | str]]:
-    """(kind, value) of each reference, without making a `ReferenceUse` of each where
-    the roster keeps them compactly."""
-    if isinstance(references, ReferenceUses):
-        return references.keys()
-    return ((use.kind, use.value) for use in references)
 
 
 def _resolved_scope(scope: Scope, resolved: Mapping[tuple[ReferenceKind, int | str], int]) -> Scope:

@@ -93,8 +93,8 @@ _ITEM: Final = _Expect()  # a list frame: what comes is an item
 class _Frame:
     """A mapping or list being built."""
 
-    __slots__ = ("anchor", "child", "data", "entries_before", "fields", "flow", "height", "index", "is_map", "key",
-                 "key_mark", "kids", "mark", "marks", "merge_items", "merges", "place", "values")
+    __slots__ = ("anchor", "child", "data", "entries_before", "flow", "height", "index", "is_map", "key", "key_mark",
+                 "kids", "mark", "marks", "merge_items", "merges", "place")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int,
                  flow: bool = False) -> None:
@@ -104,8 +104,6 @@ class _Frame:
         self.marks = array("Q")  # where each key or item is written
         self.kids: array[int] | None = None  # where the positions of each value start (none yet: NO_POSITIONS)
         self.place = place
-        self.fields = place.fields
-        self.values = place.values or ANYWHERE
         self.child = place.item() if not is_map else ANYWHERE  # the place of the next value
         self.key: Any = _KEY if is_map else _ITEM  # the key whose value comes next, or what the frame waits for
         self.key_mark: Any = None
@@ -290,8 +288,7 @@ class Builder:
             key = built
         frame.key = key
         frame.key_mark = mark
-        fields = frame.fields
-        frame.child = fields.get(key, ANYWHERE) if fields is not None else frame.values
+        frame.child = frame.place.key(key)
 
     # Values
 

@@ -1,6 +1,7 @@
 """The node graph that PyYAML composes, for `yaml_source`: tagging its plain scalars,
 bounding it while it is composed (`rostersync.roster.limits`), walking it, and finding
-the control characters of its keys and values.
+the control characters of its keys and values. The loader composes a graph only to
+place control characters (`find_controls`); it builds data from the parser's events.
 
 The bounds are kept while PyYAML composes wherever it lets us in: every node passes
 through `descend_resolver` (counted) and every untagged scalar through `resolve` (its
@@ -8,7 +9,7 @@ length checked), in libyaml's composer as in PyYAML's own; PyYAML's own composer
 recurses, also stops at the depth bound, with the node's mark. The depth of what
 libyaml composes (it stops at 1,000 levels by itself), the length of tagged scalars and
 what aliases expand to are checked by the walk that builds the data
-(`yaml_source._Builder`), before anything deeper is built.
+(`_yaml_build.Builder`), before anything deeper is built.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ class Roster:
     profiles: tuple[str, ...] = ()
     # Every skill, group and website the files name or give the id of, where it is
     # written: planning resolves and checks them (rostersync.plan.references).
-    references: Sequence[ReferenceUse] = ()
+    references: ReferenceUses = field(default_factory=ReferenceUses)
 
 
 def matches_ignore(email: str, patterns: Sequence[str]) -> str | None:

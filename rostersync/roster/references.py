@@ -131,7 +131,7 @@ class ReferenceUses(Sequence[ReferenceUse]):
         shift = 2 * _BITS + 3
         return (self[index] for index, packed in enumerate(self._paths) if packed >> shift == 0)
 
-    def keys(self) -> Iterator[tuple[ReferenceKind, int | str]]:
+    def kinds_and_values(self) -> Iterator[tuple[ReferenceKind, int | str]]:
         """(kind, value) of each use, in order, without making the uses."""
         return ((_KINDS[kind], value) for kind, value in zip(self._kinds, self._values, strict=True))
 
@@ -177,14 +177,13 @@ def collect_references(files: Iterable[_File]) -> ReferenceUses:
     return uses
 
 
-def scope_references(uses: Iterable[ReferenceUse]) -> dict[ReferenceKind, ReferenceUse]:
+def scope_references(uses: ReferenceUses) -> dict[ReferenceKind, ReferenceUse]:
     """The scope's group and website as the roster writes them (the key, as spelled,
     and where): the first file's that has each, which is the roster's scope where the
     files agree (the loader checks that they do)."""
     found: dict[ReferenceKind, ReferenceUse] = {}
-    for use in uses.in_scope() if isinstance(uses, ReferenceUses) else uses:
-        if use.in_scope:
-            found.setdefault(use.kind, use)
+    for use in uses.in_scope():
+        found.setdefault(use.kind, use)
     return found
 
 

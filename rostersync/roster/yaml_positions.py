@@ -22,11 +22,6 @@ def pack(line: int, column: int) -> int:
     return line << COLUMN_BITS | column
 
 
-def unpack_line(packed: int) -> int:
-    """The 1-based line of a position."""
-    return (packed >> COLUMN_BITS) + 1
-
-
 NO_POSITIONS: Final = -1  # a scalar, or what an alias repeats: no positions inside
 
 
