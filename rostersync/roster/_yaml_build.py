@@ -94,7 +94,7 @@ class _Frame:
     """A mapping or list being built."""
 
     __slots__ = ("anchor", "child", "data", "entries_before", "flow", "height", "index", "is_map", "key", "key_mark",
-                 "kids", "mark", "marks", "merge_items", "merges", "place")
+                 "kids", "mark", "marks", "merge_items", "merges", "merging", "place")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int,
                  flow: bool = False) -> None:
@@ -116,6 +116,9 @@ class _Frame:
         # Where each key is in `marks`, made at the first duplicate key (finding it by a
         # scan for each duplicate would take a time quadratic in the mapping's size).
         self.index: dict[Hashable, int] | None = None
+        # Inside what a << merges in: its keys are not yet the data's (a key of the
+        # mapping, or an earlier mapping of the list, may win), so its nulls wait.
+        self.merging = False
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,8 @@ class Builder:
         # The text of each number written otherwise than it reads (010, +10), by the
         # position of its key or item: messages quote what was written.
         self.written: dict[int, str] = {}
-        self.nulls: list[KeyPath] = []  # the keys given no value, in document order
+        self.nulls: list[KeyPath] = []  # the keys given no value
+        self._null_walked: set[int] = set()  # the merged-in containers searched for nulls
 
     def build(self, source: EventSource, place: Place) -> tuple[Any, int]:
         """(data, where its positions start in `marks` and `kids`) of the single document
@@ -259,6 +263,8 @@ class Builder:
                                    event.start_mark)
         new = _Frame(is_map, frame.child if frame is not None else place, event.anchor, event.start_mark,
                      self.entries, bool(event.flow_style))
+        if frame is not None and (frame.merging or frame.key is _MERGE):
+            new.merging = True
         if frame is not None and frame.key is _MERGE and not is_map:  # a list of mappings to merge
             new.merge_items = []
             new.child = frame.place
@@ -361,7 +367,7 @@ class Builder:
             if frame.index is not None:
                 frame.index[key] = position
         data[key] = value
-        if value is None:
+        if value is None and not frame.merging:
             self.nulls.append((*self._path(), key))
         if written is not None:
             self.written[key_mark.line << COLUMN_BITS | key_mark.column] = written
@@ -443,18 +449,41 @@ class Builder:
             (key, value, packed, NO_POSITIONS) for key, value, packed in frame.merges]
         pairs += [(key, value, frame.marks[index], own_kids[index] if own_kids is not None else NO_POSITIONS)
                   for index, (key, value) in enumerate(frame.data.items())]
-        for key, value, packed, kid in pairs:
+        merged = len(frame.merges)
+        won: list[bool] = []  # whether each key's value is one merged in (not the mapping's own)
+        for number, (key, value, packed, kid) in enumerate(pairs):
             position = where.get(key)
             if position is not None:
                 marks[position], kids[position] = packed, kid
+                won[position] = number < merged
             else:
                 where[key] = len(marks)
                 marks.append(packed)
                 kids.append(kid)
+                won.append(number < merged)
             data[key] = value
         self.marks.extend(marks)
         self.kids.extend(kids)
+        if not frame.merging and any(won):
+            path = self._path()  # (the frame is off the stack: its parent's key or index names it)
+            self._merged_nulls([((*path, key), data[key]) for key, position in where.items() if won[position]])
         return data, start
+
+    def _merged_nulls(self, todo: list[tuple[KeyPath, Any]]) -> None:
+        """The nulls of values merged in, at the paths they are merged to (those inside
+        an inline merge were not listed where written). Each container is searched
+        once in the whole document, so that merges of merges cost their size."""
+        walked = self._null_walked
+        while todo:
+            path, value = todo.pop()
+            if value is None:
+                self.nulls.append(path)
+            elif isinstance(value, dict | list) and id(value) not in walked:
+                walked.add(id(value))
+                if isinstance(value, dict):
+                    todo.extend(((*path, key), item) for key, item in value.items())
+                else:  # (an item given no value is no key given none)
+                    todo.extend(((*path, index), item) for index, item in enumerate(value) if item is not None)
 
     def _pairs(self, value: dict[Hashable, Any], origin: int) -> list[tuple[Hashable, Any, int]]:
         """The pairs of a mapping to merge, each with where its key is written."""
