@@ -18,6 +18,7 @@ terminal-escaped (`for_terminal`) before columns are measured.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from rostersync.render.escape import for_terminal, json_safe
 
 __all__ = ["board_to_json", "channel_cell", "group_cell", "render_board", "render_board_json"]
 
+_LOOKS_LIKE_ID = re.compile(r"\s*#\s*-?\d+\s*")
 _HEADER = ("OPERATOR", "GROUP", "CONNECTED", "CHAT", "CALL", "VIDEO")
 
 
@@ -44,7 +46,9 @@ def group_cell(board: AvailabilityBoard, group_id: int | None) -> str:
     """An operator's group as the table shows it: its name, else ``#id``, else ``-``."""
     if group_id is None:
         return "-"
-    return board.group_names.get(group_id) or f"#{group_id}"
+    name = board.group_names.get(group_id)
+    # A name that reads as the column's own "-" (no group) or "#id" (another group) is not shown as one.
+    return name if name and name != "-" and not _LOOKS_LIKE_ID.fullmatch(name) else f"#{group_id}"
 
 
 def render_board(board: AvailabilityBoard) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner, Result
 
 from rostersync.cli.main import cli
 from rostersync.sandbox import Sandbox
+from rostersync.sandbox.catalog import Catalog, CatalogGroup
 
 
 def run(*args: str) -> Result:
@@ -42,3 +44,18 @@ def test_the_groups_cost_one_listing(account: Sandbox, team: dict[str, int]) -> 
     account.reset_counts()
     assert run("status", "-q").exit_code == 0
     assert account.request_counts().get("GET /group") == 1
+
+
+def test_a_group_named_like_the_columns_own_marks_is_shown_by_its_id(account: Sandbox,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # A group named "-" read as no group, and one named "#7" as group 7.
+    monkeypatch.setattr(account.store, "catalog", Catalog(groups=(CatalogGroup(7, "Paris desk"),
+                                                                 CatalogGroup(9, "-"), CatalogGroup(10, "#7"))))
+    for email, group in (("a@example.com", 7), ("b@example.com", 9), ("c@example.com", 10)):
+        account.store.add({"email": email, "group_id": group})
+    result = run("status", "-q")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:] if "@" in line}
+    assert rows == {"a@example.com": "Paris", "b@example.com": "#9", "c@example.com": "#10"}
+    by_email = {o["email"]: o for o in json.loads(run("status", "-q", "--format", "json").stdout)["operators"]}
+    assert by_email["b@example.com"]["group"] == {"id": 9, "name": "-"}  # the JSON keeps the name as it is
