@@ -133,6 +133,7 @@ class _Anchored:
     height: int = 0
     entries: int = 0
     items: list[tuple[Any, int]] | None = None
+    secret: bool = False  # a scalar written as a secret's value
 
 
 class ParsersDiffer(Exception):
@@ -214,7 +215,8 @@ class Builder:
                         event.tag is not None or (not event.style and ("?" in text or not text))):
                     raise ParsersDiffer
                 if event.anchor is not None:
-                    self._anchor(event.anchor, _Anchored(event), event)
+                    at_secret = frame is not None and frame.key is not _KEY and frame.child.secret
+                    self._anchor(event.anchor, _Anchored(event, secret=at_secret), event)
                 if frame is None:
                     return self._scalar(event, place), NO_POSITIONS
                 if frame.key is _KEY:
@@ -388,6 +390,10 @@ class Builder:
         if isinstance(anchored, _Frame):  # inside what it names: endless
             raise OutOfBounds(TOO_DEEP, event.start_mark, self._path())
         if anchored.event is not None:  # a scalar, read by this place
+            if anchored.secret and (frame.key is _KEY or not frame.child.secret):
+                raise ConstructorError(None, None, "this alias repeats a secret's value outside a secret field, "
+                                       "where messages would show it: write the value there instead",
+                                       event.start_mark)
             if frame.key is _KEY:
                 self._take_key(frame, anchored.event, event.start_mark)
             else:

@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from rostersync.roster.fields import FIELDS
 from rostersync.roster.iso639 import ISO_639_1
 from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
 from rostersync.roster.places import places_of
@@ -321,4 +322,5 @@ class RosterDocument(StrictModel):
 
 # How a roster's plain scalars are read, by the field they are written for: as typed
 # (rostersync.roster.places).
-ROSTER_PLACE: Final = places_of(RosterDocument)
+ROSTER_PLACE: Final = places_of(RosterDocument,
+                                secrets=frozenset(spec.roster[-1] for spec in FIELDS if spec.sensitive))

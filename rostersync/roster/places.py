@@ -24,7 +24,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Final, Literal, Union
 
@@ -49,6 +49,7 @@ class Place:
     fields: dict[Hashable, Place] | None = None  # a mapping with these keys (others: ANYWHERE)
     values: Place | None = None  # a mapping whose every value is this
     items: Place | None = None  # a list of these
+    secret: bool = False  # a secret's value (sso_key): never quoted, nor repeated elsewhere by an alias
 
     def key(self, key: Hashable) -> Place:
         """The place of the value of `key` in a mapping written here."""
@@ -90,11 +91,13 @@ class _Derived:
     """The places of the models met so far, each model once (they nest, and repeat)."""
 
     models: dict[type, Place] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
 
 
-def places_of(model: type) -> Place:
-    """The place of a document that the pydantic model `model` validates."""
-    return _of_model(model, _Derived())
+def places_of(model: type, secrets: frozenset[str] = frozenset()) -> Place:
+    """The place of a document that the pydantic model `model` validates; the fields
+    named in `secrets` (at any depth) hold secrets."""
+    return _of_model(model, _Derived(secrets=secrets))
 
 
 def _of_model(model: type, derived: _Derived) -> Place:
@@ -104,7 +107,10 @@ def _of_model(model: type, derived: _Derived) -> Place:
         model_fields: dict[str, Any] = model.model_fields  # type: ignore[attr-defined]
         assert place.fields is not None
         for name, info in model_fields.items():
-            field_place = place.fields[name] = _of_type(info.annotation, derived)
+            field_place = _of_type(info.annotation, derived)
+            if name in derived.secrets:
+                field_place = replace(field_place, secret=True)
+            place.fields[name] = field_place
             for alias in getattr(info.validation_alias, "choices", ()):  # (AliasChoices: other spellings)
                 if isinstance(alias, str):
                     place.fields[alias] = field_place

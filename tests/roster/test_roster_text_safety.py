@@ -227,3 +227,19 @@ def test_an_email_with_an_invisible_character_is_refused(invisible: str) -> None
     with pytest.raises(RosterError) as caught:
         load_texts([("team.yaml", text)])
     assert [p.path for p in caught.value.problems] == ["operators[0].email"]
+
+
+def test_an_alias_may_not_repeat_a_secret_where_a_message_would_show_it() -> None:
+    # (priority: *s would be refused as 'got 0123', and as a key the secret would be the path shown)
+    for use in ("    chat: {priority: *s}\n", "    *s : 1\n"):
+        text = "version: 1\noperators:\n  - email: ada@example.com\n    sso_key: &s 0123\n" + use
+        problem = only_problem(text)
+        assert "0123" not in problem and "123" not in problem.split(": ", 1)[1]
+        assert problem.endswith("this alias repeats a secret's value outside a secret field, where messages would "
+                                "show it: write the value there instead")
+
+
+def test_an_alias_may_repeat_a_secret_as_another_secret() -> None:
+    text = ("version: 1\noperators:\n  - email: ada@example.com\n    sso_key: &s 0123\n"
+            "  - email: bob@example.com\n    sso_key: *s\n")
+    assert [op.fields["sso_key"] for op in load_texts([(FILE, text)]).operators] == ["0123", "0123"]
