@@ -74,7 +74,13 @@ def test_a_request_is_a_logout_or_channels(kwargs: dict[str, bool]) -> None:
 
 def test_stopping_the_pool_starts_nothing_new_and_keeps_what_ran() -> None:
     stop = threading.Event()
-    run = run_bounded(range(6), lambda n: n * 10, parallelism=1, on_result=lambda _: stop.set(), stop=stop)
+
+    def work(n: int) -> int:
+        if n:  # no later call outruns the stop (the calling thread hears of call 0 first)
+            stop.wait(timeout=10)
+        return n * 10
+
+    run = run_bounded(range(6), work, parallelism=1, on_result=lambda _: stop.set(), stop=stop)
     assert run.interrupted
     assert run.results[0] == 0
     started = [result for result in run.results if result is not None]
@@ -155,7 +161,22 @@ def test_an_interrupted_change_is_reported_not_started(account: Sandbox, client:
         account.store.set_presence(operator_id, connected=True, available=["chat"])
     plan = read_availability_plan(client, select_operators(client), AvailabilityRequest(chat=False))
     stop = threading.Event()
-    report = apply_availability(client, plan, parallelism=1, on_outcome=lambda _: stop.set(), stop=stop)
+
+    class StopAfterFirstWrite:
+        """The real client; the stop comes as the first write returns, before the next can start.
+
+        (Stopping from on_outcome races the worker: with one thread it may have made
+        every change before the calling thread hears of the first.)
+        """
+
+        def set_live(self, operator_id: int, **switches: Any) -> None:
+            client.set_live(operator_id, **switches)
+            stop.set()
+
+        def get_live(self, operator_id: int) -> Any:
+            return client.get_live(operator_id)
+
+    report = apply_availability(StopAfterFirstWrite(), plan, parallelism=1, stop=stop)
     assert report.interrupted and not report.ok
     statuses = [outcome.status for outcome in report.outcomes]
     assert statuses[0] == "done" and statuses[-1] == "not started"
