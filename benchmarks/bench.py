@@ -87,9 +87,9 @@ from rostersync.plan.apply import apply_plan
 from rostersync.plan.engine import build_plan, read_live, scope_fields
 from rostersync.plan.references import resolve_references
 from rostersync.plan.workflow import plan_roster
+from rostersync.roster.compiled import ROSTER_PLACE
 from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.loader import Roster, load_texts
-from rostersync.roster.model import ROSTER_PLACE
 from rostersync.roster.yaml_source import load_yaml
 from rostersync.sandbox import FaultConfig, OperatorStore, Sandbox, start_sandbox
 from rostersync.sandbox.catalog import DEMO_SKILLS, Catalog, CatalogSkill

@@ -22,8 +22,8 @@ import yaml
 from bench import make_roster_text  # the same hand-written-looking roster as bench.py
 
 from rostersync.roster import yaml_source
+from rostersync.roster.compiled import ROSTER_PLACE
 from rostersync.roster.gc_pause import gc_paused
-from rostersync.roster.model import ROSTER_PLACE
 
 _C_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader if PyYAML lacks libyaml
 

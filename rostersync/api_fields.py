@@ -7,8 +7,11 @@ so neither side needs the other (the roster knows no HTTP).
 
 Adding a field: a row here; its roster name in ``rostersync/roster/fields.py`` if it
 differs from the API's; its declaration in the roster model
-(``rostersync/roster/model.py``). ``tests/api/test_api_fields.py`` fails until all
-three agree. ``id`` is not a row: it is every record's identity, read on its own.
+(``rostersync/roster/model.py``), then ``python scripts/compile_roster.py`` and
+``rostersync schema > schema/roster.schema.json`` for what is generated from it.
+``tests/api/test_api_fields.py`` fails until all three agree (and
+``tests/roster/test_compiled_schema.py`` while the generated files lag). ``id`` is
+not a row: it is every record's identity, read on its own.
 """
 
 from __future__ import annotations

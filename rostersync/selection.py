@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rostersync.roster.loader import Roster
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 __all__ = ["ChosenOperator", "OperatorLister", "Selection", "select_operators"]
 

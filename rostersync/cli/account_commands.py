@@ -15,7 +15,7 @@ from rostersync.plan.references import account_names, resolve_scope
 from rostersync.render.status import render_board, render_board_json
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_roster
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 
 @click.command()

@@ -34,7 +34,7 @@ from rostersync.edit.anchors import Link, keep_anchors, links, shared_anchor_pro
 from rostersync.edit.errors import EditError
 from rostersync.edit.nodes import set_path
 from rostersync.edit.paths import EditablePath
-from rostersync.roster.model import ROSTER_PLACE
+from rostersync.roster.compiled import ROSTER_PLACE
 from rostersync.roster.problems import Problem
 from rostersync.roster.yaml_source import LoadedYaml, load_yaml
 

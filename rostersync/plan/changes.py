@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from rostersync.roster.fields import BY_API, display_value
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 ChangeKind = Literal["create", "update", "delete"]
 

@@ -19,7 +19,7 @@ from rostersync.plan.protocols import LiveRecord, OperatorLister
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
 from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 from rostersync.plan.protocols import NamedTreeItem, WebsiteItem
 from rostersync.roster.fields import BY_API, normalize
 from rostersync.roster.loader import Roster, WantedOperator
-from rostersync.roster.model import Scope
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.references import (
     REFERENCE_FIELDS,
@@ -44,6 +43,7 @@ from rostersync.roster.references import (
     ReferenceUse,
     scope_references,
 )
+from rostersync.roster.scope import Scope
 
 __all__ = ["AccountDirectory", "Directory", "Names", "account_names", "resolve_references", "resolve_scope"]
 

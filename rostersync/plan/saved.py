@@ -52,7 +52,7 @@ from rostersync.plan.saved_changes import (
     expect_str,
     quoted,
 )
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 SAVED_PLAN_KIND = "rostersync-saved-plan"
 SAVED_PLAN_VERSION = 2  # 2: signed, and updates carry no payload of their own

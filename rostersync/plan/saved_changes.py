@@ -24,7 +24,8 @@ from rostersync.plan.engine import scope_mismatch
 from rostersync.roster.fields import BY_API, CALL_CONFIG_KEYS, SENSITIVE_API_FIELDS, fields_to_roster, roster_to_fields
 from rostersync.roster.loader import matches_ignore
 from rostersync.roster.messages import Hints, iter_errors
-from rostersync.roster.model import OperatorEntry, Scope
+from rostersync.roster.model import OperatorEntry
+from rostersync.roster.scope import Scope
 
 _SHOWN_MAX = 80  # characters of a value from the file quoted in a message
 # Where a secret sits in a roster entry: its value is never quoted in a message.

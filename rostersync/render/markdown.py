@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from rostersync.plan.changes import Create, Delete, Plan, Update
 from rostersync.render.escape import for_terminal, markdown_code, markdown_text
 from rostersync.render.values import Named, change_line, create_lines, format_value
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 __all__ = [
     "COMMENT_LIMIT",

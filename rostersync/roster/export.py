@@ -13,8 +13,8 @@ from typing import Any, Protocol
 import yaml
 
 from rostersync.roster.fields import BY_API, CALL_CONFIG_KEYS, SENSITIVE_API_FIELDS, fields_to_roster, normalize
-from rostersync.roster.model import Scope
 from rostersync.roster.schema import MODELINE
+from rostersync.roster.scope import Scope
 
 # The modeline points at the schema's raw URL: an exported roster may be anywhere.
 HEADER = MODELINE + """

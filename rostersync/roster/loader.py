@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from rostersync.capabilities import REFERENCE_KINDS, Capabilities
 from rostersync.roster import limits
 from rostersync.roster.capability_check import capability_problems
+from rostersync.roster.compiled import ROSTER_PLACE
+from rostersync.roster.document_validator import validate_document
 from rostersync.roster.fields import roster_to_fields
 from rostersync.roster.files import read_text_file, roster_files, universal_newlines
 from rostersync.roster.gc_pause import gc_paused
 from rostersync.roster.limits import MAX_ENTRIES, TOO_MANY_MERGED, describe_character, excerpt, printable
 from rostersync.roster.messages import Hints, is_secret, iter_errors, yaml_kind
-from rostersync.roster.model import ROSTER_PLACE, RosterDocument, Scope
 from rostersync.roster.positions import KeyPath, Mark, format_path
 from rostersync.roster.problems import Problem, RosterError
 from rostersync.roster.references import (
@@ -35,6 +36,7 @@ from rostersync.roster.references import (
     collect_references,
     scope_references,
 )
+from rostersync.roster.scope import Scope
 from rostersync.roster.yaml_source import ControlCharacter, LoadedYaml, YamlLoadError, load_yaml
 
 # Channel blocks and call_config merge key by key; every other field is replaced whole.
@@ -177,7 +179,7 @@ def _parse_file(name: str, text: str, problems: _Problems, max_entries: int) -> 
     null_paths = _report_nulls(loaded, problems)
     scope: Scope | None = None
     try:
-        scope = RosterDocument.model_validate(loaded.data).scope
+        scope = validate_document(loaded.data)
     except ValidationError as exc:
         for path, message in iter_errors(exc, problems.hints, loaded.written):
             if not any(path[: len(n)] == n for n in null_paths):

@@ -6,28 +6,19 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, ValidationError
 
+from rostersync.roster.compiled import FIELDS as MODEL_FIELDS
 from rostersync.roster.fields import FIELDS
 from rostersync.roster.limits import EXCERPT_CHARS, excerpt
-from rostersync.roster.model import (
-    CallConfig,
-    ChannelSettings,
-    ChatSettings,
-    OperatorEntry,
-    OperatorFields,
-    RosterDocument,
-    Scope,
-)
 from rostersync.roster.positions import KeyPath
 
-# The models of the mappings inside an operator's fields, by key.
-_NESTED_MODELS: dict[str, type[BaseModel]] = {
-    "chat": ChatSettings,
-    "call": ChannelSettings,
-    "video": ChannelSettings,
-    "call_config": CallConfig,
+# The models (rostersync.roster.model) of the mappings inside an operator's fields, by key.
+_NESTED_MODELS: dict[str, str] = {
+    "chat": "ChatSettings",
+    "call": "ChannelSettings",
+    "video": "ChannelSettings",
+    "call_config": "CallConfig",
 }
 
 
@@ -64,23 +55,23 @@ def is_secret(path: KeyPath) -> bool:
     return any(isinstance(part, str) and part in SECRET_KEYS for part in path)
 
 
-def model_at(path: KeyPath) -> type[BaseModel] | None:
-    """Which model describes the mapping at `path` in a roster document."""
+def model_at(path: KeyPath) -> str | None:
+    """Which model (by name) describes the mapping at `path` in a roster document."""
     if not path:
-        return RosterDocument
+        return "RosterDocument"
     head, rest = path[0], path[1:]
     if head == "scope" and not rest:
-        return Scope
+        return "ScopeFields"
     if head == "operators" and len(rest) >= 1:
-        return _within_operator(OperatorEntry, rest[1:])
+        return _within_operator("OperatorEntry", rest[1:])
     if head == "defaults":
-        return _within_operator(OperatorFields, rest)
+        return _within_operator("OperatorFields", rest)
     if head == "profiles" and len(rest) >= 1:
-        return _within_operator(OperatorFields, rest[1:])
+        return _within_operator("OperatorFields", rest[1:])
     return None
 
 
-def _within_operator(model: type[BaseModel], rest: KeyPath) -> type[BaseModel] | None:
+def _within_operator(model: str, rest: KeyPath) -> str | None:
     if not rest:
         return model
     if len(rest) == 1:
@@ -114,7 +105,7 @@ class Hints:
 
 def did_you_mean(key: Hashable, path: KeyPath, hints: Hints) -> str:
     model = model_at(path)
-    return "" if model is None else hints.did_you_mean(key, model.model_fields)
+    return "" if model is None else hints.did_you_mean(key, MODEL_FIELDS[model])
 
 
 def _type_message(expected: str, value: Any, secret: bool, shown: str) -> str:

@@ -11,8 +11,7 @@ rules that span operators or files, live in `rostersync.roster.loader`.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, ClassVar, Final, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,101 +20,52 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PlainValidator,
-    ValidationError,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from rostersync.roster.fields import FIELDS
+from rostersync.roster.checks import (
+    EMAIL_SCHEMA_PATTERN,
+    OLDER_SCOPE_SPELLINGS,
+    PHONE,
+    check_email,
+    check_language,
+    check_phone,
+    check_reference,
+    no_patterns,
+    no_profiles,
+    one_spelling_per_scope_key,
+    operators_may_be_empty,
+    profile_names,
+)
 from rostersync.roster.iso639 import ISO_639_1
-from rostersync.roster.limits import CONTROL_CHARACTERS, MAX_EMAIL_CHARS, excerpt
-from rostersync.roster.places import places_of
+from rostersync.roster.limits import MAX_EMAIL_CHARS
 
-# Deliberately simple: one @, no spaces or control characters, a dot inside the
-# domain. The API's own validation is the final word; this catches typos before any
-# request. Checked with string methods and a character class only, so that its cost
-# is linear in the length (a regex with two unbounded runs around the dot was not).
-# Invisible characters (zero-width space and joiners, word joiner, BOM, soft hyphen)
-# would make two emails look the same to a reviewer: no email may hold one.
-_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
-_EMAIL_FORBIDDEN = re.compile(rf"[@\s{CONTROL_CHARACTERS}{_INVISIBLE}]")
-# The same rule for editors, as a JSON Schema (ECMA-262) pattern: editors run it on
-# one value at a time, where backtracking costs nothing that matters.
-_NOT_IN_EMAIL = r"[^@\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]"
-_EMAIL_SCHEMA_PATTERN = rf"^{_NOT_IN_EMAIL}+@{_NOT_IN_EMAIL}+\.{_NOT_IN_EMAIL}+$"
-# E.164: a +, a country code that does not start with 0, up to 15 digits in all.
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-
-
-def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": excerpt(value)})
-
-
-# fullmatch, not match: Python's `$` also matches before a final line break, so
-# match accepts "ada@example.com\n"; JSON Schema's `$` (and the schema) does not.
-def _check_email(value: str) -> str:
-    if len(value) > MAX_EMAIL_CHARS:
-        raise _invalid("email", f"an email address of at most {MAX_EMAIL_CHARS} characters", value)
-    local, at, domain = value.partition("@")
-    if not (local and at and "." in domain[1:-1]) or _EMAIL_FORBIDDEN.search(local) or _EMAIL_FORBIDDEN.search(domain):
-        raise _invalid("email", "a valid email address", value)
-    return value
-
-
-def _check_language(value: str) -> str:
-    if value not in ISO_639_1:
-        raise _invalid("language", "an ISO 639-1 language code such as 'en' or 'fr'", value)
-    return value
-
-
-def _check_phone(value: str) -> str:
-    if not _PHONE.fullmatch(value):  # (match would let a line break follow the digits)
-        raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
-    return value
-
-
-def _profile_names(value: Any) -> Any:
-    # `profile: sales-fr` is shorthand for `profile: [sales-fr]`.
-    return [value] if isinstance(value, str) else value
+# Every validator below is a function of rostersync.roster.checks, which needs no
+# pydantic: the compiled schema (rostersync.roster.compile) calls them without these
+# models. A validator written here, as a method, could not be compiled.
 
 
 # Each checked string says in the JSON schema what its check accepts, so that an
 # editor flags what validate would (rostersync.roster.schema). The schema's pattern
 # says what the check accepts: a `format: email` would be an editor's notion, not ours.
-Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema(
-    {"type": "string", "maxLength": MAX_EMAIL_CHARS, "pattern": _EMAIL_SCHEMA_PATTERN,
+Email = Annotated[str, AfterValidator(check_email), WithJsonSchema(
+    {"type": "string", "maxLength": MAX_EMAIL_CHARS, "pattern": EMAIL_SCHEMA_PATTERN,
      "patternErrorMessage": "must be a valid email address"})]
-LanguageCode = Annotated[str, AfterValidator(_check_language), WithJsonSchema(
+LanguageCode = Annotated[str, AfterValidator(check_language), WithJsonSchema(
     {"type": "string", "enum": sorted(ISO_639_1)})]
-PhoneNumber = Annotated[str, AfterValidator(_check_phone), WithJsonSchema(
-    {"type": "string", "pattern": _PHONE.pattern,
+PhoneNumber = Annotated[str, AfterValidator(check_phone), WithJsonSchema(
+    {"type": "string", "pattern": PHONE.pattern,
      "patternErrorMessage": "must be a phone number with its international prefix, such as +33123456789"})]
 Priority = Literal[0, 10]
 Role = Literal["expert", "operator", "manager", "admin"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
-def _check_reference(value: Any) -> int | str:
-    # One message for the two kinds a reference may be (a union would give one per kind).
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, str):
-        got = "a blank name"
-    elif isinstance(value, bool) or value is None:
-        got = {True: "true", False: "false", None: "null"}[value]
-    else:
-        got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else str(value)
-    raise PydanticCustomError("reference", "must be an id (an integer) or a name, got {got}", {"got": got})
-
-
 # A skill, group or website of the account: an integer is its id, a string its name
 # (a website's label or host), resolved when planning (rostersync.plan.references).
-Reference = Annotated[int | str, PlainValidator(_check_reference), WithJsonSchema(
+Reference = Annotated[int | str, PlainValidator(check_reference), WithJsonSchema(
     {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "\\S"}]})]
 
 
@@ -209,7 +159,7 @@ class OperatorEntry(OperatorFields):
 
     email: Email = Field(description="The operator's email: who they are for iAdvize and for rostersync, "
                                      "compared without regard to case.")
-    profile: Annotated[list[NonEmptyStr] | None, BeforeValidator(_profile_names), WithJsonSchema(
+    profile: Annotated[list[NonEmptyStr] | None, BeforeValidator(profile_names), WithJsonSchema(
         {"anyOf": [{"type": "string", "minLength": 1},
                    {"type": "array", "items": {"type": "string", "minLength": 1}}]})] = Field(
         None, description="A profile name from profiles, or a list of them applied in order; the operator's own "
@@ -217,19 +167,19 @@ class OperatorEntry(OperatorFields):
     )
 
 
-class Scope(StrictModel):
+class ScopeFields(StrictModel):
     """Which live operators this roster owns; the others are never touched."""
 
     # `group` and `website` take an id or a name, like an operator's `group` and
     # `websites`. `group_id` and `website_id`, their older spellings, mean the same;
-    # one scope may not give both spellings of a key. `as_api_filters` gives the API's
-    # own names for them, `group_id` and `website_id`.
+    # one scope may not give both spellings of a key (checks.one_spelling_per_scope_key).
+    # The loader makes a rostersync.roster.scope.Scope of what this validates.
     # (Not in the docstring: that is the JSON schema's description.)
 
     # Older spelling -> the key it stands for.
-    OLDER_SPELLINGS: ClassVar[dict[str, str]] = {"website_id": "website", "group_id": "group"}
+    OLDER_SPELLINGS: ClassVar[dict[str, str]] = OLDER_SCOPE_SPELLINGS
 
-    model_config = ConfigDict(json_schema_extra=lambda schema: Scope._older_spellings_schema(schema))
+    model_config = ConfigDict(json_schema_extra=lambda schema: ScopeFields._older_spellings_schema(schema))
 
     website: Reference | None = Field(
         None, validation_alias=AliasChoices("website", "website_id"),
@@ -240,29 +190,10 @@ class Scope(StrictModel):
         description="Only the operators of this group: its id, or its name (Parent/Child where the name repeats "
                     "under different parents).")
 
-    def as_api_filters(self) -> dict[str, int | str]:
-        """The scope as the API's query parameters (``website_id``, ``group_id``)."""
-        pairs = (("website_id", self.website), ("group_id", self.group))
-        return {key: value for key, value in pairs if value is not None}
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _one_spelling_per_key(cls, data: Any, handler: ModelWrapValidatorHandler[Scope]) -> Scope:
-        # Given both spellings, the aliases would take one and call the other an unknown
-        # field: say what is wrong instead, at the older key, beside the scope's other errors.
-        both = [old for old, key in cls.OLDER_SPELLINGS.items() if isinstance(data, dict) and old in data
-                and key in data]
-        if not both:
-            return handler(data)
-        errors = [InitErrorDetails(type=PydanticCustomError(
-            "both_spellings", "{old} is the older spelling of {key}, which this scope also gives: keep one of them",
-            {"old": old, "key": cls.OLDER_SPELLINGS[old]}), loc=(old,), input=data[old]) for old in both]
-        try:
-            handler({k: v for k, v in data.items() if k not in both})
-        except ValidationError as exc:
-            errors.extend(InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
-                                           loc=tuple(e["loc"]), input=e["input"]) for e in exc.errors())
-        raise ValidationError.from_exception_data(cls.__name__, errors)
+    # (A static method, so that the schema names the function of checks itself; pydantic's
+    # types expect a class method.)
+    _one_spelling_per_key = model_validator(mode="wrap")(
+        staticmethod(one_spelling_per_scope_key))  # type: ignore[arg-type]
 
     @staticmethod
     def _older_spellings_schema(schema: dict[str, Any]) -> None:
@@ -270,7 +201,7 @@ class Scope(StrictModel):
         # one scope gives one spelling of each key, at the older key as validate says it.
         properties = schema.setdefault("properties", {})
         rules = []
-        for old, key in Scope.OLDER_SPELLINGS.items():
+        for old, key in ScopeFields.OLDER_SPELLINGS.items():
             properties[old] = {**properties[key], "description": f"The older spelling of {key}, with the same "
                                                                  f"meaning; write {key}."}
             rules.append({"if": {"required": [key]}, "then": {"properties": {old: {"not": {}, "description": (
@@ -278,49 +209,26 @@ class Scope(StrictModel):
         schema["allOf"] = rules
 
 
-# Default factories written in Python: pydantic inspects a factory's signature, and
-# `inspect.signature(list)` parses a text signature with `tokenize`, whose regexes it
-# then compiles (about 2 ms of every `rostersync validate`).
-def _no_patterns() -> list[str]:
-    return []
-
-
-def _no_profiles() -> dict[str, OperatorFields]:
-    return {}
-
-
 class RosterDocument(StrictModel):
     """One roster file."""
 
     version: Literal[1] = Field(description="The roster format version: 1, the only one.")
-    scope: Scope | None = Field(
+    scope: ScopeFields | None = Field(
         None, description="Which operators of the account this roster owns: those of a website, a group, or both. "
                           "The others are never created, changed or deleted.")
     ignore: list[NonEmptyStr] = Field(
-        default_factory=_no_patterns, description="Emails of operators rostersync never creates, changes or "
+        default_factory=no_patterns, description="Emails of operators rostersync never creates, changes or "
                                                   "deletes, as patterns where * matches anything (*@iadvize.com), "
                                                   "compared without regard to case.")
     defaults: OperatorFields | None = Field(
         None, description="Fields every operator of this file gets, before their profiles and their own fields.")
     profiles: dict[NonEmptyStr, OperatorFields] = Field(
-        default_factory=_no_profiles, description="Named sets of fields that operators take with profile: NAME. "
+        default_factory=no_profiles, description="Named sets of fields that operators take with profile: NAME. "
                                                   "Every file of a roster shares them.")
     # `operators:` with nothing under it is read as an empty list (below), so null is valid.
     operators: list[OperatorEntry] = Field(
         description="The people of this file, one entry each, identified by their email.",
         json_schema_extra={"type": ["array", "null"]})
 
-    @model_validator(mode="before")
-    @classmethod
-    def _operators_may_be_empty(cls, data: Any) -> Any:
-        # `operators:` with nothing under it is YAML null: read it as an empty list,
-        # which the plan's safety check then guards.
-        if isinstance(data, dict) and "operators" in data and data["operators"] is None:
-            return {**data, "operators": []}
-        return data
-
-
-# How a roster's plain scalars are read, by the field they are written for: as typed
-# (rostersync.roster.places).
-ROSTER_PLACE: Final = places_of(RosterDocument,
-                                secrets=frozenset(spec.roster[-1] for spec in FIELDS if spec.sensitive))
+    # `operators:` with nothing under it is read as an empty list.
+    _operators_may_be_empty = model_validator(mode="before")(staticmethod(operators_may_be_empty))

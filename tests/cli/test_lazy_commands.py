@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 
 import click
+import pydantic_core
 import pytest
 from click.testing import CliRunner
 
 from rostersync.cli.lazy_group import LazyCommand, LazyGroup
 from rostersync.cli.main import COMMANDS, cli
+from rostersync.roster.compiled import PYDANTIC_CORE_VERSION
+from rostersync.roster.document_validator import compiled_schema_in_use
 
 ROOT = Path(__file__).parents[2]
 
@@ -38,7 +41,8 @@ VALIDATE_MAY_IMPORT = frozenset({
     "rostersync.cli", "rostersync.cli.main", "rostersync.cli.lazy_group", "rostersync.cli.exit_codes",
     "rostersync.cli.api_choice", "rostersync.cli.errors", "rostersync.cli.roster_commands",
     "rostersync.render", "rostersync.render.escape",
-    "rostersync.roster", "rostersync.roster.loader", "rostersync.roster.model", "rostersync.roster.messages",
+    "rostersync.roster", "rostersync.roster.loader", "rostersync.roster.messages", "rostersync.roster.scope",
+    "rostersync.roster.checks", "rostersync.roster.compiled", "rostersync.roster.document_validator",
     "rostersync.roster.fields", "rostersync.roster.limits", "rostersync.roster.iso639",
     "rostersync.roster.positions", "rostersync.roster.problems", "rostersync.roster.files",
     "rostersync.roster.gc_pause", "rostersync.roster.capability_check", "rostersync.roster.references",
@@ -98,6 +102,25 @@ def test_validate_imports_the_roster_loader_and_nothing_else_of_rostersync(args:
     # Nor what only other output formats and misspelt names need (`--format json`,
     # "did you mean").
     assert {"json", "difflib", "rostersync.render.problems"} & modules == set()
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(None, id="valid"),
+    pytest.param("version: 1\nscope: {group: 7, group_id: 7}\noperators:\n  - {email: a@example.com, chta: {}}\n",
+                 id="invalid"),
+])
+def test_validate_builds_no_pydantic_model(text: str | None, tmp_path: Path) -> None:
+    """Building pydantic models (their machinery, then each model's validator) costs more
+    than the rest of validate: it validates with the schema compiled from them."""
+    if not compiled_schema_in_use():
+        pytest.skip(f"rostersync/roster/compiled.py was compiled with pydantic-core {PYDANTIC_CORE_VERSION}, "
+                    f"not {pydantic_core.__version__}: run python scripts/compile_roster.py")
+    roster = ROOT / "examples" / "operators.yaml"
+    if text is not None:
+        roster = tmp_path / "team.yaml"
+        roster.write_text(text)
+    modules = modules_imported_by("validate", str(roster))
+    assert {"pydantic.main", "pydantic.fields", "rostersync.roster.model"} & modules == set()
 
 
 def test_version_imports_no_command_and_no_pydantic() -> None:

@@ -26,7 +26,7 @@ from rostersync.render.markdown import (
     header_lines,
     render_plan_markdown,
 )
-from rostersync.roster.model import Scope
+from rostersync.roster.scope import Scope
 
 MD = MarkdownIt("gfm-like")
 DIGEST = "sha256:" + "0f" * 32

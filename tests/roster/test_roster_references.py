@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rostersync.roster.loader import load_texts
-from rostersync.roster.model import Scope
 from rostersync.roster.references import ReferenceUse, scope_references
+from rostersync.roster.scope import Scope
 
 TEAM = """\
 version: 1

@@ -23,10 +23,10 @@ from ruamel.yaml import YAML
 
 from rostersync.roster.export import export_roster_text
 from rostersync.roster.loader import load_texts
-from rostersync.roster.model import Scope
 from rostersync.roster.positions import format_path
 from rostersync.roster.problems import RosterError
 from rostersync.roster.schema import MODELINE, SCHEMA_URL, roster_json_schema
+from rostersync.roster.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = roster_json_schema()

@@ -29,8 +29,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rostersync.roster import yaml_source
+from rostersync.roster.compiled import ROSTER_PLACE
 from rostersync.roster.limits import CONTROL_IN_TEXT, MAX_DEPTH, TOO_DEEP, TOO_MANY_ENTRIES, VALUE_TOO_LONG, excerpt
-from rostersync.roster.model import ROSTER_PLACE
 from rostersync.roster.places import ANYWHERE, Place, Reading
 from rostersync.roster.yaml_source import LoadedYaml, Mark, YamlLoadError, YamlProblem, load_yaml
 
