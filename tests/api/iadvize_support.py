@@ -13,7 +13,6 @@ import json
 import queue
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -54,7 +53,7 @@ class Scripted:
     body: Any = None  # dict/list → JSON; str/bytes as is; None → {"meta": success}
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
-    delay_s: float = 0.0  # wait this long before answering (read timeouts)
+    hold: bool = False  # never answer (until the server stops): the client's read deadline passes
 
 
 @dataclass
@@ -74,6 +73,7 @@ class ScriptedServer:
     def __init__(self) -> None:
         self.replies: queue.Queue[Scripted] = queue.Queue()
         self.seen: list[SeenRequest] = []
+        self.stopping = threading.Event()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -85,6 +85,7 @@ class ScriptedServer:
             self.replies.put(reply)
 
     def stop(self) -> None:
+        self.stopping.set()  # a held reply ends
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
@@ -106,8 +107,12 @@ class ScriptedServer:
                     reply = server.replies.get_nowait()
                 except queue.Empty:
                     reply = Scripted(500, {"meta": {"status": "error", "message": "nothing scripted"}})
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+                if reply.hold:
+                    # Not a sleep: how long a sleep outlasts the deadline is timing, and a
+                    # client held up long enough would find the reply there.
+                    server.stopping.wait()
+                    self.close_connection = True
+                    return
                 if reply.drop:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

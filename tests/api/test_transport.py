@@ -269,10 +269,10 @@ def test_max_rps_paces_all_threads(clock: FakeClock) -> None:
 # --- timeouts and lenient replies ----------------------------------------------------
 
 def test_read_timeout_retried_on_get_but_not_on_post(scripted: ScriptedServer, clock: FakeClock) -> None:
-    scripted.queue(Scripted(delay_s=1.5, body={"meta": {"status": "success"}, "data": OPERATOR}), ok(OPERATOR))
+    scripted.queue(Scripted(hold=True), ok(OPERATOR))
     with make_client(scripted, clock, timeout=(2.0, 0.5)) as api:
         assert api.get_operator(5).id == 5
-        scripted.queue(Scripted(delay_s=1.5))
+        scripted.queue(Scripted(hold=True))
         with pytest.raises(OutcomeUnknownError, match=r"no complete reply within 0.5s, the deadline of one request"):
             api.create_operator({"email": "a@b.c"})
     assert [r.method for r in scripted.seen] == ["GET", "GET", "POST"]

@@ -16,16 +16,22 @@ import sys
 import time
 from pathlib import Path
 
+from taken_stop import StopNotes
+
 DEADLINE_S = 30.0
 
 
 class Terminal:
-    def __init__(self, *args: str, cwd: Path) -> None:
+    def __init__(self, *args: str, cwd: Path, notes: StopNotes | None = None) -> None:
+        """``notes``: the process says there when it has taken a Ctrl-C (tests/taken_stop.py)."""
         master, slave = os.openpty()
+        command = notes.command(*args) if notes else [sys.executable, "-m", "rostersync", *args]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rostersync", *args], stdin=slave, stdout=slave, stderr=slave,
-            cwd=cwd, start_new_session=True, close_fds=True)
+            command, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, start_new_session=True, close_fds=True,
+            env=notes.env() if notes else None, pass_fds=notes.pass_fds if notes else ())
         os.close(slave)
+        if notes:
+            notes.started()
         self._master = master
         self._raw = ""
         self._closed = False

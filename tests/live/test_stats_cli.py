@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from taken_stop import HeldCall, StopNotes
 from terminal_support import Terminal
 
 from rostersync.cli.main import cli
 from rostersync.render.stats import CSV_COLUMNS
-from rostersync.sandbox import FaultConfig, Sandbox
+from rostersync.sandbox import Sandbox
 
 ROSTER_EMAILS = ["ada@example.com", "bob@example.com", "cleo@example.com", "dan@example.com", "eve@example.com"]
 
@@ -176,16 +177,28 @@ def test_invisible_characters_from_the_api_are_shown_in_every_command(account: S
 
 
 def test_interrupted_on_a_terminal_the_results_start_a_line_of_their_own(
-        account: Sandbox, team: dict[str, int], tmp_path: Path, terminals: list[Terminal]) -> None:
+        account: Sandbox, team: dict[str, int], tmp_path: Path, terminals: list[Terminal],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The count of reads is redrawn in place on stderr, the same terminal as the table:
-    after Ctrl-C, its line is ended before the table (it once began "[1/7] readOPERATOR")."""
-    account.faults = FaultConfig(latency_ms=200)
-    terminal = Terminal("stats", "--parallelism", "1", cwd=tmp_path)
+    after Ctrl-C, its line is ended before the table (it once began "[1/7] readOPERATOR").
+
+    The second operator's read is held in the sandbox until the command has taken the
+    Ctrl-C (a latency once stood for "still reading": on a busy machine every read could
+    be done before the signal was handled, and nothing was interrupted)."""
+    second_read = HeldCall(monkeypatch, account.store, "profile", 2)
+    notes = StopNotes()
+    terminal = Terminal("stats", "--parallelism", "1", cwd=tmp_path, notes=notes)
     terminals.append(terminal)
-    terminal.wait_for("[1/7] read")
-    terminal.interrupt()
+    try:
+        terminal.wait_for("[1/7] read")
+        second_read.wait_reached()
+        terminal.interrupt()
+        notes.wait()
+    finally:
+        second_read.release()
+        notes.close()
     assert terminal.finish() == 130
     lines = terminal.output.split("\n")
     assert any(line.startswith("OPERATOR ") for line in lines), terminal.output
-    assert any(line.startswith("Interrupted: ") for line in lines), terminal.output
+    assert "Interrupted: 2 read, 5 not read." in lines, terminal.output
     assert "Traceback" not in terminal.output

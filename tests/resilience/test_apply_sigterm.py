@@ -2,10 +2,14 @@
 Ctrl-C: the write in flight finishes, no other starts, the report is printed, the exit
 status is 143, and running apply again converges.
 
-A real `python -m rostersync apply` process against the sandbox, which answers every
-request after 300 ms so that a write is always in flight. Its stderr is a pseudo-
-terminal, so it shows a progress line, rewritten in place as changes finish; the signal
-is sent as it first counts one. No sleeps: the test waits on the process's own output.
+A real `python -m rostersync apply --parallelism 1` process against the sandbox. Its
+stderr is a pseudo-terminal, so it shows a progress line, rewritten in place as changes
+finish. Once it counts the first create, the second is held in the sandbox; the signal
+is sent then, and the held create finishes only once the process says its SIGTERM
+handler has run (tests/taken_stop.py). So exactly that write was in flight, and no
+other may start, whatever the machine's speed (a latency of 300 ms once stood for
+"in flight": on a busy machine, the updates could start before the signal was handled).
+No sleeps: the test waits on the process's own output.
 """
 
 from __future__ import annotations
@@ -15,19 +19,19 @@ import pty
 import select
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from resilience_support import duplicated_emails, roster_text
+from taken_stop import HeldCall, StopNotes
 
 from rostersync.api import IAdvizeClient
 from rostersync.plan.apply import apply_plan
 from rostersync.plan.workflow import plan_roster
 from rostersync.roster.loader import load_texts
-from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
+from rostersync.sandbox import Sandbox, start_sandbox
 
 KEY = "sigterm-key-0c3a55e1"
 LIVE = [{"email": f"keep{n}@example.com", "first_name": "Old"} for n in range(3)] + \
@@ -38,8 +42,8 @@ DEADLINE_S = 60.0  # a guard against a hang, never a wait for timing
 
 
 @pytest.fixture
-def slow_account() -> Iterator[Sandbox]:
-    sandbox = start_sandbox(api_key=KEY, faults=FaultConfig(latency_ms=300))
+def account() -> Iterator[Sandbox]:
+    sandbox = start_sandbox(api_key=KEY)
     sandbox.store.bulk_add(LIVE)
     yield sandbox
     sandbox.stop()
@@ -76,43 +80,53 @@ def wait_for(fd: int, pending: bytearray, marker: bytes, deadline: float) -> Non
         pending.extend(chunk)
 
 
-def test_sigterm_lets_the_write_in_flight_finish_and_reports(slow_account: Sandbox, tmp_path: Path) -> None:
+def test_sigterm_lets_the_write_in_flight_finish_and_reports(account: Sandbox, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     roster = tmp_path / "roster.yaml"
     roster.write_text(ROSTER)
-    env = {**os.environ, "IADVIZE_BASE_URL": slow_account.url, "IADVIZE_API_KEY": KEY, "NO_COLOR": "1"}
+    second_create = HeldCall(monkeypatch, account.store, "create", 2)
+    notes = StopNotes()
+    env = notes.env({**os.environ, "IADVIZE_BASE_URL": account.url, "IADVIZE_API_KEY": KEY, "NO_COLOR": "1"})
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "rostersync", "apply", "--yes", "--force", "--parallelism", "1", str(roster)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env, cwd=tmp_path)
+        notes.command("apply", "--yes", "--force", "--parallelism", "1", str(roster)),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env, cwd=tmp_path,
+        pass_fds=notes.pass_fds)
     os.close(terminal)
+    notes.started()
     deadline = time.monotonic() + DEADLINE_S
     pending = bytearray()
     progress: list[str] = []
     try:
         wait_for(controller, pending, b"[1/12] ", deadline)
+        second_create.wait_reached()  # the second write is in flight, held in the sandbox
         process.send_signal(signal.SIGTERM)
+        notes.wait()  # the process has taken it: its stop is set
+        second_create.release()
         stdout, _ = process.communicate(timeout=DEADLINE_S)
         while (line := read_line(controller, pending, deadline)) is not None:
             progress.append(line)
     finally:
+        second_create.release()
         os.close(controller)
+        notes.close()
         if process.poll() is None:
             process.kill()
+            process.wait(timeout=DEADLINE_S)
     report = stdout.decode()
     assert process.returncode == 143, report
-    assert "Apply interrupted: " in report and " not started." in report
+    assert "Apply interrupted: 2 created, 0 updated, 0 deleted, 10 not started." in report
     assert "Run apply again to finish" in report
     lines = [line for line in report.splitlines() if ": ok: " in line or ": not started: " in line]
-    done = sum(": ok: " in line for line in lines)
-    assert len(lines) == 12 and 1 <= done < 12, report
+    # The first create, and the second, in flight when the signal came; nothing after it.
+    assert len(lines) == 12 and sum(": ok: " in line for line in lines) == 2, report
     assert "Traceback" not in report + "\n".join(progress)
-    # Only creates ran (they come first): nothing updated or deleted while stopping.
-    assert len(slow_account.store) == len(LIVE) + done
+    # Only those two creates ran: nothing else written while stopping.
+    assert len(account.store) == len(LIVE) + 2
 
-    slow_account.faults = FaultConfig()
     wanted = load_texts([("roster.yaml", ROSTER)])
-    with IAdvizeClient(slow_account.url, KEY) as client:
+    with IAdvizeClient(account.url, KEY) as client:
         again = apply_plan(client, plan_roster(client, wanted))
         assert again.ok, again.summary_line()
         assert not plan_roster(client, wanted).has_changes
-    assert duplicated_emails(slow_account) == []
+    assert duplicated_emails(account) == []

@@ -9,6 +9,8 @@ parallel run checks the same end state with the writes racing.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from click.testing import CliRunner, Result
 from resilience_support import duplicated_emails, instant_backoff, roster_text, store_emails
 
 from rostersync.cli.main import cli
-from rostersync.sandbox import FaultConfig, Sandbox
+from rostersync.sandbox import FaultConfig, Sandbox, start_sandbox
 
 GROUP = 7
 
@@ -140,7 +142,38 @@ def test_one_apply_under_503s_and_lost_replies_makes_the_account_the_roster(
     assert_converged(account, roster, result.output)
 
 
-def test_parallel_apply_under_429s_503s_and_lost_replies_converges(account: Sandbox, tmp_path: Path) -> None:
+LIMITED_KEY = "limited-key-2d8e41b0"
+RATE_LIMIT = 20  # a burst of 20, then 20 a second
+
+
+class StillForABurst:
+    """The clock of the sandbox's rate limit: it stands still for the first
+    ``RATE_LIMIT + 1`` requests, so the one after the burst is refused whatever the
+    machine's speed, then follows the wall clock. (On the wall clock alone, the 8
+    writers met the limit once or twice per apply, and a slow run not at all.)"""
+
+    def __init__(self) -> None:
+        self._calls = 0
+        self._started = time.monotonic()
+
+    def __call__(self) -> float:  # called under the fault injector's lock, once per request
+        self._calls += 1
+        return 0.0 if self._calls <= RATE_LIMIT + 1 else time.monotonic() - self._started
+
+
+@pytest.fixture
+def limited_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    sandbox = start_sandbox(api_key=LIMITED_KEY, clock=StillForABurst())
+    monkeypatch.setenv("IADVIZE_BASE_URL", sandbox.url)
+    monkeypatch.setenv("IADVIZE_API_KEY", LIMITED_KEY)
+    try:
+        yield sandbox
+        assert not sandbox.ignored_filters(), f"the client sent unknown filters: {sandbox.ignored_filters()}"
+    finally:
+        sandbox.stop()
+
+
+def test_parallel_apply_under_429s_503s_and_lost_replies_converges(limited_account: Sandbox, tmp_path: Path) -> None:
     """Eight writers racing into a rate limit as well as 503s and lost replies.
 
     Which request meets which fault depends on the threads' order, so the outcome is
@@ -149,9 +182,10 @@ def test_parallel_apply_under_429s_503s_and_lost_replies_converges(account: Sand
     every failure reported as a message, and running apply again converges; the first
     apply ends with exit 0 nearly always, but the test does not bet on it.
     """
+    account = limited_account
     account.store.bulk_add(live_operators())
     roster = write_roster(tmp_path / "roster.yaml")
-    account.faults = FaultConfig(**FAULTS_503_DROPS, rate_limit=20, seed=4)
+    account.faults = FaultConfig(**FAULTS_503_DROPS, rate_limit=RATE_LIMIT, seed=4)
 
     outputs = []
     for _ in range(3):

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from rostersync.sandbox import DEMO_OPERATORS, FaultConfig, OperatorStore, start_sandbox
+from rostersync.sandbox.faults import FaultDecision
 from rostersync.sandbox.store import STATE_VERSION
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -101,10 +102,21 @@ def test_stop_closes_idle_keep_alive_connections_and_is_idempotent() -> None:
             http.get(f"{sandbox.url}/operator", params={"key": sandbox.api_key}, timeout=10)
 
 
-def test_stop_cuts_a_pending_latency_short() -> None:
+def test_stop_cuts_a_pending_latency_short(monkeypatch: pytest.MonkeyPatch) -> None:
     # A minute of latency would hold stop() for a minute if it were a plain sleep.
     sandbox = start_sandbox(faults=FaultConfig(latency_ms=60_000))
     outcome: list[object] = []
+    # Told when the request is inside the server (it is counted just before its latency
+    # is decided): no polling of the counts with sleeps.
+    arrived = threading.Event()
+    faults = sandbox._server.app.faults
+    decide = faults.decide
+
+    def deciding(**kwargs: bool) -> FaultDecision:
+        arrived.set()
+        return decide(**kwargs)
+
+    monkeypatch.setattr(faults, "decide", deciding)
 
     def call() -> None:
         try:
@@ -115,9 +127,7 @@ def test_stop_cuts_a_pending_latency_short() -> None:
 
     caller = threading.Thread(target=call)
     caller.start()
-    deadline = time.monotonic() + 10
-    while not sandbox.request_counts() and time.monotonic() < deadline:
-        time.sleep(0.01)  # wait for the request to be inside the server
+    assert arrived.wait(timeout=30), "the request never reached the server"
     assert sandbox.request_counts() == {"GET /operator": 1}
     started = time.monotonic()
     sandbox.stop()
