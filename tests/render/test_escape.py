@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -76,7 +77,43 @@ def test_json_safe_writes_json_escapes_and_keeps_accented_names() -> None:
 
 # --- markdown_code -----------------------------------------------------------------------------
 
-MD = MarkdownIt("gfm-like")  # CommonMark, tables, strikethrough, linkify
+class GitHubAutolinks:
+    """linkify-it, linking what GitHub's Markdown links of itself (GFM's extended
+    autolinks): ``http://`` and ``https://`` URLs and ``www.`` hosts, not a bare domain
+    such as ``example.com`` or ``0.AL``, which linkify-it's fuzzy links take for one.
+    Emails are left out too: GitHub links an operator's email to ``mailto:``, which is
+    the address the plan shows, and links nobody."""
+
+    def __init__(self, linkify: Any) -> None:
+        self._linkify = linkify
+
+    def pretest(self, text: str) -> bool:
+        return bool(self._linkify.pretest(text))
+
+    def test(self, text: str) -> bool:
+        return self.match(text) is not None
+
+    def match(self, text: str) -> list[Any] | None:
+        links = [link for link in self._linkify.match(text) or [] if self._github_links(link)]
+        return links or None
+
+    def match_at_start(self, text: str) -> Any:
+        link = self._linkify.match_at_start(text)
+        return link if link is not None and self._github_links(link) else None
+
+    @staticmethod
+    def _github_links(link: Any) -> bool:
+        return link.schema.lower() in ("http:", "https:") or (not link.schema and link.raw.lower().startswith("www."))
+
+
+MD = MarkdownIt("gfm-like")  # CommonMark, tables, strikethrough, linkify ...
+MD.linkify = GitHubAutolinks(MD.linkify)  # ... of what GitHub links
+
+
+def test_the_markdown_model_links_what_github_links() -> None:
+    # (linkify-it takes a host for one only with a known top-level domain.)
+    rendered = MD.renderInline("https://a.example www.b.com c.com 0.AL ada@example.com")
+    assert rendered.count("<a ") == 2 and 'href="https://a.example"' in rendered and ">www.b.com</a>" in rendered
 
 
 @pytest.mark.parametrize(("raw", "span"), [
