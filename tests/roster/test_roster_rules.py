@@ -206,3 +206,20 @@ def test_rules_apply_to_defaults_and_profiles_too() -> None:
         "team.yaml:2:19: defaults.chat.priority: must be 0 or 10, got 3",
         "team.yaml:4:7: profiles.p.rolse: unknown field (did you mean 'roles'?)",
     ]
+
+
+def test_a_profile_named_by_a_tagged_key_is_refused_without_breaking_the_other_checks() -> None:
+    # (`!!int 1:` is the integer 1, which no profile name is: the profile list of the
+    # unknown-profile message, and its "did you mean", once compared it with the names.)
+    text = """\
+        version: 1
+        profiles:
+          !!int 1: {}
+          sales: {}
+        operators:
+          - {email: ada@example.com, profile: sale}
+        """
+    assert problems(text) == [
+        "team.yaml:3:3: profiles[1].[key]: must be a string, got 1 (put it in quotes)",
+        "team.yaml:6:30: operators[0].profile: unknown profile 'sale' (did you mean 'sales'?); known profiles: sales",
+    ]
