@@ -26,6 +26,8 @@ def one_operator(body: str) -> str:
     [
         ("roles: [operator, boss]\n", "team.yaml:4:23: operators[0].roles[1]: must be 'expert', 'operator', 'manager' or 'admin', got 'boss'"),
         ("roles: []\n", "team.yaml:4:5: operators[0].roles: must not be empty"),
+        ("external_id: ''\n", "team.yaml:4:5: operators[0].external_id: must not be empty"),
+        ("sso_key: ''\n", "team.yaml:4:5: operators[0].sso_key: must not be empty"),
         ("chat: {priority: 5}\n", "team.yaml:4:12: operators[0].chat.priority: must be 0 or 10, got 5"),
         ("call:\n  priority: 1\n", "team.yaml:5:7: operators[0].call.priority: must be 0 or 10, got 1"),
         ("video: {priority: '10'}\n", "team.yaml:4:13: operators[0].video.priority: must be 0 or 10, got '10'"),
