@@ -16,9 +16,10 @@ from typing import Any
 
 import pydantic_core
 import pytest
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import SchemaValidator, ValidationError
 
-from rostersync.roster import compiled, document_validator
+from rostersync.roster import checks, compiled, document_validator
 from rostersync.roster.compile import (
     COMPILED_PATH,
     CompileError,
@@ -27,6 +28,7 @@ from rostersync.roster.compile import (
     compiled_module_text,
     document_schema,
     field_names,
+    model_schema,
     roster_place,
 )
 from rostersync.roster.loader import load_texts
@@ -190,3 +192,36 @@ def test_only_a_function_of_checks_can_be_compiled() -> None:
         _literal({"type": "function-after", "function": {"type": "no-info", "function": elsewhere}}, 0)
     with pytest.raises(CompileError):
         _literal({"cls": RosterDocument}, 0)
+
+
+class _Checked(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = ""
+
+
+class _CheckedAfter(_Checked):
+    # (Given the model: compiled, it would be given a dict.)
+    _after = model_validator(mode="after")(staticmethod(checks.operators_may_be_empty))  # type: ignore[arg-type]
+
+
+class _PostInit(_Checked):
+    def model_post_init(self, context: Any, /) -> None:
+        raise ValueError("checked after validation")
+
+
+class _OwnInit(_Checked):
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+
+
+@pytest.mark.parametrize(("model", "said"), [
+    (_CheckedAfter, "an after validator of a model"),
+    (_PostInit, "a model with post_init"),
+    (_OwnInit, "a model with custom_init"),
+])
+def test_what_a_model_runs_besides_its_fields_and_validators_is_not_compiled_away(model: type[BaseModel],
+                                                                               said: str) -> None:
+    assert SchemaValidator(model_schema(_Checked)).validate_python({"name": "x"}) == {"name": "x"}
+    with pytest.raises(CompileError, match=said):
+        model_schema(model)
