@@ -22,7 +22,9 @@ The core schema is pydantic-core's own format and may change between its release
 other the loader compiles the models in the process (`document_schema`), as slowly
 as the models themselves. Regenerate after changing the models, or upgrading
 pydantic, with ``python scripts/compile_roster.py``; a test fails while the file
-differs from what the models give.
+differs from what the models give (run with the pydantic-core the file names: with
+another, only its field names and places are compared, and the test of ``SCHEMA``
+is skipped).
 """
 
 from __future__ import annotations
