@@ -9,9 +9,10 @@ Adding a field: a row here; its roster name in ``rostersync/roster/fields.py`` i
 differs from the API's; its declaration in the roster model
 (``rostersync/roster/model.py``), then ``python scripts/compile_roster.py`` and
 ``rostersync schema > schema/roster.schema.json`` for what is generated from it.
-``tests/api/test_api_fields.py`` fails until all three agree (and
-``tests/roster/test_compiled_schema.py`` while the generated files lag). ``id`` is
-not a row: it is every record's identity, read on its own.
+``tests/api/test_api_fields.py`` fails until all three agree (and, while the
+generated files lag, ``tests/roster/test_compiled_schema.py`` and
+``tests/roster/test_roster_schema.py``). ``id`` is not a row: it is every record's
+identity, read on its own.
 """
 
 from __future__ import annotations

@@ -343,7 +343,10 @@ def _collect_profiles(files: list[_File], problems: _Problems) -> dict[str, dict
     profiles: dict[str, dict[str, Any]] = {}
     origin: dict[str, Mark] = {}
     for file in files:
-        for name, body in _mapping(file.data.get("profiles")).items():
+        written: Mapping[Any, Any] = _mapping(file.data.get("profiles"))  # (any YAML key: !!int 1 is an int)
+        for name, body in written.items():
+            if not isinstance(name, str):
+                continue  # already reported by the format check
             if name in profiles:
                 first = origin[name]
                 problems.at(file.mark(("profiles", name)), ("profiles", name),

@@ -151,7 +151,7 @@ def describe(error: ErrorDetails, hints: Hints, written: Callable[[KeyPath], str
         return _type_message(_TYPE_NAMES[kind], value, secret, shown)
     if kind == "greater_than":
         return f"must be a positive integer, got {shown}"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):  # (every minimum length of the format is 1)
         return "must not be empty"
     if secret:
         return "is not a valid value (not shown: the field is secret)"

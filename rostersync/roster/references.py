@@ -29,7 +29,7 @@ REFERENCE_FIELDS: dict[ReferenceKind, tuple[str, str]] = {
     "group": ("group_id", "group"),
     "website": ("website_list", "websites"),
 }
-# The scope's keys, each with its older spelling (rostersync.roster.model.Scope).
+# The scope's keys, each with its older spelling (rostersync.roster.checks.OLDER_SCOPE_SPELLINGS).
 _SCOPE_KEYS: dict[str, ReferenceKind] = {"group": "group", "group_id": "group",
                                          "website": "website", "website_id": "website"}
 _LISTS: dict[str, ReferenceKind] = {"skills": "skill", "websites": "website"}

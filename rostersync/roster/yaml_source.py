@@ -112,7 +112,7 @@ class LoadedYaml:
 
 def load_yaml(text: str, file: str, *, max_entries: int = MAX_ENTRIES, place: Place = ANYWHERE) -> LoadedYaml:
     """Load one YAML document, its plain scalars read by `place` (the document's: a
-    roster's is `rostersync.roster.model.ROSTER_PLACE`); raise YamlLoadError listing
+    roster's is `rostersync.roster.compiled.ROSTER_PLACE`); raise YamlLoadError listing
     every problem found.
 
     A document beyond the bounds of `rostersync.roster.limits` (one of at most

@@ -10,15 +10,19 @@ problems, in the same words, at the same places.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import pydantic_core
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import SchemaValidator, ValidationError
 
-from rostersync.roster import compiled, document_validator
+from rostersync.roster import checks, compiled, document_validator
 from rostersync.roster.compile import (
     COMPILED_PATH,
     CompileError,
@@ -27,6 +31,7 @@ from rostersync.roster.compile import (
     compiled_module_text,
     document_schema,
     field_names,
+    model_schema,
     roster_place,
 )
 from rostersync.roster.loader import load_texts
@@ -153,6 +158,45 @@ def test_the_schema_compiled_in_the_process_reports_what_the_models_report(chunk
         assert outcome(by_schema(IN_PROCESS), document) == outcome(by_models, document), document
 
 
+# Beyond the corpus: documents of random shape, with every field name of every model
+# at every level, keys that are no strings (YAML gives `!!int 1:`, `!!null :` ...) and
+# values of every kind YAML gives.
+_NAMES = sorted({name for names in compiled.FIELDS.values() for name in names} | {"website_id", "group_id", "chatt"})
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2, 12), st.sampled_from([2**70, 1.0, 10.0, 1.5]),
+                     st.sampled_from(["", " ", "x", "fr", "10", "operator", "ada@example.com", "+33123456789",
+                                      "ANSWER_FROM_PHONE", "{got}"]),
+                     st.just(b"binary"), st.just(datetime.date(2020, 1, 1)))
+_KEYS = st.one_of(st.sampled_from(_NAMES), st.sampled_from([1, 0, True, None, 1.5, "", datetime.date(2020, 1, 1)]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                          st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=12)
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> Any:
+    document = draw(st.dictionaries(_KEYS, _VALUES, max_size=3))
+    if draw(st.booleans()):
+        document["version"] = draw(st.sampled_from([1, 1, True, 1.0, "1", 2]))
+    if draw(st.booleans()):
+        operator = {"email": "ada@example.com", **draw(st.dictionaries(_KEYS, _VALUES, max_size=4))}
+        document["operators"] = draw(st.lists(st.one_of(st.just(operator), _VALUES), max_size=3))
+    for key in ("scope", "defaults"):
+        if draw(st.booleans()):
+            document[key] = draw(st.dictionaries(_KEYS, _VALUES, max_size=4))
+    if draw(st.booleans()):
+        document["profiles"] = draw(st.dictionaries(_KEYS, st.dictionaries(_KEYS, _VALUES, max_size=3), max_size=2))
+    return document
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_documents())
+def test_documents_of_any_shape_get_the_same_verdict_words_and_places_whichever_way_they_are_checked(
+        document: Any) -> None:
+    by_the_models = outcome(by_models, document)
+    assert outcome(by_schema(IN_PROCESS), document) == by_the_models
+    if COMPILED is not None:
+        assert outcome(by_schema(COMPILED), document) == by_the_models
+
+
 def test_the_compiled_module_is_what_the_models_give() -> None:
     if COMPILED is None:
         pytest.skip(f"compiled with pydantic-core {compiled.PYDANTIC_CORE_VERSION}, not {pydantic_core.__version__}: "
@@ -190,3 +234,36 @@ def test_only_a_function_of_checks_can_be_compiled() -> None:
         _literal({"type": "function-after", "function": {"type": "no-info", "function": elsewhere}}, 0)
     with pytest.raises(CompileError):
         _literal({"cls": RosterDocument}, 0)
+
+
+class _Checked(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = ""
+
+
+class _CheckedAfter(_Checked):
+    # (Given the model: compiled, it would be given a dict.)
+    _after = model_validator(mode="after")(staticmethod(checks.operators_may_be_empty))  # type: ignore[arg-type]
+
+
+class _PostInit(_Checked):
+    def model_post_init(self, context: Any, /) -> None:
+        raise ValueError("checked after validation")
+
+
+class _OwnInit(_Checked):
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+
+
+@pytest.mark.parametrize(("model", "said"), [
+    (_CheckedAfter, "an after validator of a model"),
+    (_PostInit, "a model with post_init"),
+    (_OwnInit, "a model with custom_init"),
+])
+def test_what_a_model_runs_besides_its_fields_and_validators_is_not_compiled_away(model: type[BaseModel],
+                                                                               said: str) -> None:
+    assert SchemaValidator(model_schema(_Checked)).validate_python({"name": "x"}) == {"name": "x"}
+    with pytest.raises(CompileError, match=said):
+        model_schema(model)

@@ -26,6 +26,8 @@ def one_operator(body: str) -> str:
     [
         ("roles: [operator, boss]\n", "team.yaml:4:23: operators[0].roles[1]: must be 'expert', 'operator', 'manager' or 'admin', got 'boss'"),
         ("roles: []\n", "team.yaml:4:5: operators[0].roles: must not be empty"),
+        ("external_id: ''\n", "team.yaml:4:5: operators[0].external_id: must not be empty"),
+        ("sso_key: ''\n", "team.yaml:4:5: operators[0].sso_key: must not be empty"),
         ("chat: {priority: 5}\n", "team.yaml:4:12: operators[0].chat.priority: must be 0 or 10, got 5"),
         ("call:\n  priority: 1\n", "team.yaml:5:7: operators[0].call.priority: must be 0 or 10, got 1"),
         ("video: {priority: '10'}\n", "team.yaml:4:13: operators[0].video.priority: must be 0 or 10, got '10'"),
@@ -205,4 +207,21 @@ def test_rules_apply_to_defaults_and_profiles_too() -> None:
     assert problems(text) == [
         "team.yaml:2:19: defaults.chat.priority: must be 0 or 10, got 3",
         "team.yaml:4:7: profiles.p.rolse: unknown field (did you mean 'roles'?)",
+    ]
+
+
+def test_a_profile_named_by_a_tagged_key_is_refused_without_breaking_the_other_checks() -> None:
+    # (`!!int 1:` is the integer 1, which no profile name is: the profile list of the
+    # unknown-profile message, and its "did you mean", once compared it with the names.)
+    text = """\
+        version: 1
+        profiles:
+          !!int 1: {}
+          sales: {}
+        operators:
+          - {email: ada@example.com, profile: sale}
+        """
+    assert problems(text) == [
+        "team.yaml:3:3: profiles[1].[key]: must be a string, got 1 (put it in quotes)",
+        "team.yaml:6:30: operators[0].profile: unknown profile 'sale' (did you mean 'sales'?); known profiles: sales",
     ]
