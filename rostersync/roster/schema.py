@@ -32,6 +32,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema
+
 from rostersync.roster.model import RosterDocument
 
 SCHEMA_URL = "https://raw.githubusercontent.com/rostersync/rostersync/main/schema/roster.schema.json"
@@ -46,9 +48,22 @@ _MANY = ("anyOf", "allOf", "oneOf")
 _NAMED = ("properties", _DEFINITIONS, "patternProperties")
 
 
+# A model's name -> its definition's in the published schema, where they differ (the
+# scope's model was renamed when the roster's Scope became a dataclass).
+_PUBLISHED_NAMES = {"ScopeFields": "Scope"}
+
+
+class _PublishedNames(GenerateJsonSchema):
+    """The definitions under the names the published schema has always given them."""
+
+    def normalize_name(self, name: str) -> str:
+        return super().normalize_name(_PUBLISHED_NAMES.get(name, name))
+
+
 def roster_json_schema() -> dict[str, Any]:
     """The schema as a dict; `roster_json_schema_text` is the committed file."""
-    generated = RosterDocument.model_json_schema(ref_template=f"#/{_DEFINITIONS}/{{model}}")
+    generated = RosterDocument.model_json_schema(ref_template=f"#/{_DEFINITIONS}/{{model}}",
+                                                 schema_generator=_PublishedNames)
     generated[_DEFINITIONS] = generated.pop("$defs")
     body = _as_typed(_clean(generated))
     body["allOf"] = _answer_from_phone_rules()

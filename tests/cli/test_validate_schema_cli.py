@@ -50,7 +50,8 @@ def test_schema_prints_the_committed_json_schema() -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == roster_json_schema()
     # The example roster points editors at this file: keep it in step with the model.
-    assert (ROOT / "schema" / "roster.schema.json").read_text() == result.stdout
+    assert (ROOT / "schema" / "roster.schema.json").read_text() == result.stdout, (
+        "schema/roster.schema.json is out of date: run rostersync schema > schema/roster.schema.json")
     assert (ROOT / "examples/operators.yaml").read_text().startswith(
         "# yaml-language-server: $schema=../schema/roster.schema.json\n")
 
