@@ -18,6 +18,7 @@ from rostersync.plan.errors import PlanError
 from rostersync.plan.protocols import LiveRecord, OperatorLister
 from rostersync.roster.fields import CALL_CONFIG_DEFAULTS, SENSITIVE_API_FIELDS
 from rostersync.roster.gc_pause import gc_paused
+from rostersync.roster.limits import printable
 from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
 from rostersync.roster.scope import Scope
 
@@ -206,6 +207,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
             warnings.append(f"live operator #{record.id} has no readable email; it is left untouched")
             continue
         deletes.append(Delete(email, record.id, fingerprint(record.fields), *who(record.fields)))
+    warnings.extend(email_cycles(updates, live.operators))
     if not live.operators and len(roster.operators) > 1:
         warnings.append(
             f"The account returned no operators in scope, so all {len(roster.operators)} operators of the roster "
@@ -213,6 +215,47 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
         )
     ordered = sorted(creates, key=_by_email) + sorted(updates, key=_by_email) + sorted(deletes, key=_by_email)
     return Plan(tuple(ordered), unchanged, len(live.operators), tuple(warnings), roster.scope, live.listed_ids)
+
+
+_RING_SHOWN = 5  # operators of a ring of emails a warning names
+
+
+def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[str]:
+    """A warning for each ring of operators that take each other's emails (a and b
+    swapping theirs, say). iAdvize refuses an email another operator has: each update
+    of the ring waits for the next, so none can be made, and applying again would not
+    help. (A chain that ends at a free email converges: each apply makes the link
+    whose email is free.)"""
+    holder = {email.lower(): record.id for record in live
+              if isinstance(email := record.fields.get("email"), str)}
+    moves: dict[int, tuple[str, str]] = {}  # live id -> (email now, email wanted)
+    for change in updates:
+        if isinstance(change, Update):
+            for field_change in change.changes:
+                if field_change.field == "email" and isinstance(field_change.after, str):
+                    moves[change.id] = (str(field_change.before), field_change.after)
+    # Each moving operator waits for at most one other: the one holding its new email.
+    waits_for = {op: holder[new.lower()] for op, (_, new) in moves.items()
+                 if holder.get(new.lower(), op) != op and holder[new.lower()] in moves}
+    warnings: list[str] = []
+    done: set[int] = set()
+    for start in sorted(waits_for):
+        path: list[int] = []
+        op: int | None = start
+        while op is not None and op not in done and op not in path:
+            path.append(op)
+            op = waits_for.get(op)
+        done.update(path)
+        if op is not None and op in path:
+            ring = path[path.index(op):]
+            links = ", ".join(f"#{member} {printable(moves[member][0])} -> {printable(moves[member][1])}"
+                              for member in ring[:_RING_SHOWN])
+            links += f" and {len(ring) - _RING_SHOWN:,} more" if len(ring) > _RING_SHOWN else ""
+            warnings.append(
+                f"{len(ring)} operators take each other's emails ({links}): iAdvize refuses an email another "
+                "operator has, so none of these updates can be made, and applying again will not help. Give one "
+                "of them a temporary email first, apply, then its final one.")
+    return warnings
 
 
 def who(fields: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
