@@ -5,14 +5,20 @@ account: ask on a terminal first, count the outcomes on stderr, exit with how it
   needed); on one, ask, "no" by default.
 - :func:`outcome_progress`: one stderr line per finished change, only when stderr is
   a terminal (the report follows on stdout anyway).
-- :func:`exit_for`: 130 after Ctrl-C (143 after a SIGTERM that apply turned into a
-  stop), 1 if any change failed, else 0.
+- :func:`stop_on_sigterm`: SIGTERM (what CI sends a cancelled job) stops the changes
+  as Ctrl-C does: those in flight finish, no other starts, the report is printed.
+- :func:`exit_for`: 130 after Ctrl-C (143 after a SIGTERM turned into a stop), 1 if
+  any change failed, else 0.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import TypeVar
 
 import click
@@ -56,3 +62,26 @@ def exit_for(*, interrupted: bool, ok: bool, terminated: bool = False) -> None:
         sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if not ok:
         sys.exit(1)
+
+
+@contextmanager
+def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
+    """While inside, SIGTERM sets `stop` (as Ctrl-C does) instead of killing the process.
+
+    Yields an event that tells whether a SIGTERM came. Outside the main thread (where
+    no handler can be installed) it does nothing.
+    """
+    terminated = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield terminated
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        terminated.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -5,7 +5,7 @@
     2    changes pending (plan --detailed-exitcode), and nothing else
     64   a usage error: an unknown option, a bad value (EX_USAGE, from sysexits.h)
     130  interrupted by Ctrl-C (128 + SIGINT)
-    143  apply stopped by SIGTERM (128 + SIGTERM)
+    143  apply, live set or live logout stopped by SIGTERM (128 + SIGTERM)
 
 click exits 2 on a usage error, which a CI job reading --detailed-exitcode would
 take for "changes pending"; `ExitCodeGroup` gives usage errors 64 instead, for the

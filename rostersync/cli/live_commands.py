@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress
+from rostersync.cli.changes import confirm_on_terminal, exit_for, outcome_progress, stop_on_sigterm
 from rostersync.cli.choosing import report_unchosen, selection_options
 from rostersync.cli.connection import Connection, connection_options, log, open_client
 from rostersync.cli.errors import CliFailure, handle_errors
@@ -125,6 +126,8 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
                             declined="Nothing was changed.")
     progress = outcome_progress(connection, len(plan.changes), render_availability_outcome,
                                 failed=lambda outcome: outcome.status == "failed")
-    report = apply_availability(client, plan, parallelism=parallelism, on_outcome=progress)
+    stop = threading.Event()
+    with stop_on_sigterm(stop) as terminated:
+        report = apply_availability(client, plan, parallelism=parallelism, on_outcome=progress, stop=stop)
     click.echo(render_availability_report(report, logout=request.logout), nl=False)
-    exit_for(interrupted=report.interrupted, ok=report.ok)
+    exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())

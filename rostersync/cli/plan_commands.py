@@ -8,18 +8,15 @@ the exit status is 143 (128 + SIGTERM; 130 after Ctrl-C). The library only sees 
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import TypeVar
 
 import click
 
-from rostersync.cli.changes import confirm_on_terminal, exit_for
+from rostersync.cli.changes import confirm_on_terminal, exit_for, stop_on_sigterm
 from rostersync.cli.connection import (
     Backend,
     Connection,
@@ -287,26 +284,5 @@ class _ApplyRun:
         click.echo(render_apply_json(self._plan, None, message, result), nl=False)
 
 
-@contextmanager
-def stop_on_sigterm(stop: threading.Event) -> Iterator[threading.Event]:
-    """While inside, SIGTERM sets `stop` (as Ctrl-C does) instead of killing the process.
-
-    Yields an event that tells whether a SIGTERM came. Outside the main thread (where
-    no handler can be installed) it does nothing.
-    """
-    terminated = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield terminated
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        terminated.set()
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield terminated
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
