@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from rostersync.render.columns import table_lines
 from rostersync.render.escape import for_terminal, json_safe
 from rostersync.stats import OperatorStats, StatsReport
 
@@ -65,12 +66,7 @@ def _text_row(row: OperatorStats) -> Sequence[str]:
 def render_stats_text(report: StatsReport) -> str:
     """One row per operator; the reasons a read failed below the table; a total."""
     rows = [_TEXT_COLUMNS, *(_text_row(row) for row in report.rows)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(_TEXT_COLUMNS))]
-    lines = [
-        "  ".join(cell.rjust(width) if column in _NUMERIC and index else cell.ljust(width)
-                  for column, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
-        for index, row in enumerate(rows)
-    ]
+    lines = table_lines(rows, right=_NUMERIC)
     for row in report.failed:
         lines.append(f"! {for_terminal(row.operator.label)}: {for_terminal('; '.join(row.errors))}")
     conversations = sum(row.statistic.conversation_number or 0 for row in report.rows if row.statistic)

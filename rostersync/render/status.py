@@ -25,6 +25,7 @@ from typing import Any
 from rostersync.api.records import ChannelAvailability
 from rostersync.live.availability import CHANNELS, channel_of
 from rostersync.live.board import AvailabilityBoard
+from rostersync.render.columns import table_lines
 from rostersync.render.escape import for_terminal, json_safe
 
 __all__ = ["board_to_json", "channel_cell", "group_cell", "render_board", "render_board_json"]
@@ -61,9 +62,7 @@ def render_board(board: AvailabilityBoard) -> str:
         else:
             rows.append((label, group, "yes" if row.live.connected else "no",
                          *(channel_cell(channel_of(row.live, channel)) for channel in CHANNELS)))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"
+    return "\n".join(table_lines(rows)) + f"\n\n{board.connected} of {len(board.rows)} operators connected.\n"
 
 
 def _channel_json(availability: ChannelAvailability) -> dict[str, Any]:

@@ -4,6 +4,7 @@ JSON's ``group``, from one listing of the account's groups."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from click.testing import CliRunner, Result
@@ -59,3 +60,26 @@ def test_a_group_named_like_the_columns_own_marks_is_shown_by_its_id(account: Sa
     assert rows == {"a@example.com": "Paris", "b@example.com": "#9", "c@example.com": "#10"}
     by_email = {o["email"]: o for o in json.loads(run("status", "-q", "--format", "json").stdout)["operators"]}
     assert by_email["b@example.com"]["group"] == {"id": 9, "name": "-"}  # the JSON keeps the name as it is
+
+
+def test_columns_stay_aligned_after_wide_and_combining_characters(account: Sandbox,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal gives a wide character (東京) two columns and a combining mark none:
+    the table pads by those columns, not by characters, so CONNECTED starts in one
+    column on every row."""
+    monkeypatch.setattr(account.store, "catalog", Catalog(groups=(
+        CatalogGroup(7, "Paris desk"), CatalogGroup(8, "東京デスク"), CatalogGroup(9, "Zoe\u0301 team"))))
+    for email, group in (("a@example.com", 7), ("b@example.com", 8), ("c@example.com", 9)):
+        account.store.add({"email": email, "group_id": group})
+    result = run("status", "-q")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("OPERATOR", "a@", "b@", "c@"))]
+    assert len(lines) == 4
+
+    def columns_before(line: str, text: str) -> int:
+        prefix = line[:line.index(text)]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+                   for c in prefix)
+
+    starts = {columns_before(line, "CONNECTED" if line.startswith("OPERATOR") else "never") for line in lines}
+    assert len(starts) == 1, result.stdout
