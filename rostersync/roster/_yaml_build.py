@@ -94,7 +94,7 @@ class _Frame:
     """A mapping or list being built."""
 
     __slots__ = ("anchor", "child", "data", "entries_before", "flow", "height", "index", "is_map", "key", "key_mark",
-                 "kids", "mark", "marks", "merge_items", "merges", "merging", "place")
+                 "kids", "mark", "marks", "merge_items", "merge_line", "merges", "merging", "place")
 
     def __init__(self, is_map: bool, place: Place, anchor: str | None, mark: Any, entries_before: int,
                  flow: bool = False) -> None:
@@ -110,6 +110,7 @@ class _Frame:
         self.height = 1
         self.anchor, self.mark, self.entries_before = anchor, mark, entries_before
         self.merges: list[tuple[Hashable, Any, int]] | None = None  # pairs merged in, in PyYAML's order
+        self.merge_line: int | None = None  # where its << is written (1-based): a second one is a duplicate key
         # A list that is merged (<<: [*a, *b]), or may be (an anchored one: <<: *list):
         # its items, each with where it is first written.
         self.merge_items: list[tuple[Any, int]] | None = None
@@ -284,6 +285,7 @@ class Builder:
         if tag is None:
             if event.implicit[0] and text == "<<":
                 frame.key = _MERGE
+                frame.key_mark = mark
                 frame.child = frame.place  # what is merged is read as the mapping itself
                 return
             key: Hashable = text
@@ -426,6 +428,10 @@ class Builder:
                mark: Any) -> None:
         """The value of a << key: a mapping, or a list of mappings, merged as PyYAML does
         (the mappings of a list in reverse order, so that the first one wins)."""
+        if frame.merge_line is not None:  # (PyYAML merges both: a key written twice all the same)
+            self.duplicates.append(Duplicate((*self._path(), "<<"), "<<", mark.line, mark.column, frame.merge_line))
+        else:
+            frame.merge_line = mark.line + 1
         if frame.merges is None:
             frame.merges = []
         if isinstance(value, dict):

@@ -220,8 +220,14 @@ class Reference:
         own: list[tuple[Hashable, Any, tuple[int, int], Built | None]] = []
         first_lines: dict[Hashable, int] = {}
         height = 0
+        merge_line: int | None = None
         for index, (key_node, value_node) in enumerate(node.value):
             if key_node.tag == MERGE:
+                at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if merge_line is not None:  # a key written twice, though PyYAML merges both
+                    self.duplicates.append(YamlProblem(Mark(FILE, *at), (*path, "<<"),
+                                                       f"duplicate key '<<' (first defined at line {merge_line})"))
+                merge_line = merge_line or at[0]
                 source = self.child(node, index, "value", value_node, place, path, depth)[0]
                 merged += self.merge(source, value_node)
                 height = max(height, source.height)
@@ -1016,6 +1022,15 @@ def test_a_merged_list_may_be_named_by_an_alias() -> None:
     assert loaded is not None
     assert loaded.data["op"] == {"a": 1, "b": 3, "c": 4}
     assert loaded.marks[("op", "b")] == Mark(FILE, 1, 28)
+
+
+def test_a_second_merge_key_in_a_mapping_is_a_duplicate_key() -> None:
+    # PyYAML merges both; like any key, << is written once (a list merges several).
+    text = "b: &b {x: 1}\nc: &c {y: 2}\na:\n  <<: *b\n  z: 3\n  <<: *c\nok:\n  <<: [*b, *c]\n"
+    assert check(text) is None
+    with pytest.raises(YamlLoadError) as caught:
+        load_yaml(text, FILE)
+    assert [str(p) for p in caught.value.problems] == ["roster.yaml:6:3: duplicate key '<<' (first defined at line 4)"]
 
 
 @pytest.mark.parametrize("text", ["a:\n  <<: 1\n", "a:\n  <<: [{x: 1}, 2]\n", "s: &s x\na:\n  <<: *s\n",
