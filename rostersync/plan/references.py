@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -187,10 +188,27 @@ class AccountDirectory:
 
     def of(self, kind: ReferenceKind) -> Directory:
         if kind not in self._cache:
-            lister: Callable[[], Any] = getattr(self._backend, f"list_{_PLURAL[kind]}")
-            items = lister()
-            self._cache[kind] = Directory.of_websites(items) if kind == "website" else Directory.of_tree(kind, items)
+            self._cache[kind] = self._listed(kind)
         return self._cache[kind]
+
+    def read(self, kinds: Iterable[ReferenceKind]) -> None:
+        """List each of `kinds` not listed yet, all at once (at most three listings,
+        one per kind: a roster that uses skills, groups and websites waits for one
+        listing's time, not three). A failed listing raises, once all have ended."""
+        missing = [kind for kind in dict.fromkeys(kinds) if kind not in self._cache and self.available(kind)]
+        if len(missing) < 2:
+            for kind in missing:
+                self.of(kind)
+            return
+        with ThreadPoolExecutor(max_workers=len(missing), thread_name_prefix="rostersync-names") as pool:
+            futures = [(kind, pool.submit(self._listed, kind)) for kind in missing]
+        for kind, future in futures:
+            self._cache[kind] = future.result()
+
+    def _listed(self, kind: ReferenceKind) -> Directory:
+        lister: Callable[[], Any] = getattr(self._backend, f"list_{_PLURAL[kind]}")
+        items = lister()
+        return Directory.of_websites(items) if kind == "website" else Directory.of_tree(kind, items)
 
 
 @dataclass(frozen=True)
@@ -238,6 +256,7 @@ def resolve_references(backend: object, roster: Roster,
     kinds = [kind for kind in kinds if directory.available(kind)]
     if not kinds:
         return roster, Names()
+    directory.read(kinds)
     # Each distinct reference is looked up once; a problem is one per use, where written.
     resolved: dict[tuple[ReferenceKind, int | str], int] = {}
     reasons: dict[tuple[ReferenceKind, int | str], str] = {}
