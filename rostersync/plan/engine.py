@@ -240,14 +240,14 @@ def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[
     warnings: list[str] = []
     done: set[int] = set()
     for start in sorted(waits_for):
-        path: list[int] = []
+        path: dict[int, int] = {}  # operator -> its place on the path (a list's `in` made 20,000 a ring quadratic)
         op: int | None = start
         while op is not None and op not in done and op not in path:
-            path.append(op)
+            path[op] = len(path)
             op = waits_for.get(op)
         done.update(path)
         if op is not None and op in path:
-            ring = path[path.index(op):]
+            ring = list(path)[path[op]:]
             links = ", ".join(f"#{member} {printable(moves[member][0])} -> {printable(moves[member][1])}"
                               for member in ring[:_RING_SHOWN])
             links += f" and {len(ring) - _RING_SHOWN:,} more" if len(ring) > _RING_SHOWN else ""

@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from work_budget import python_calls
 
+from rostersync.api.records import OperatorRecord
 from rostersync.cli.main import cli
+from rostersync.plan.changes import Change, FieldChange, Update
+from rostersync.plan.engine import email_cycles
 from rostersync.sandbox import Sandbox
 
 
@@ -66,3 +70,27 @@ def test_a_chain_ending_at_a_free_email_converges_without_a_warning(account: San
     run(runner, "apply", "--yes", path)
     assert emails(account) == {"HR-1": "bob@example.com", "HR-2": "bob.new@example.com"}
     assert "No changes." in run(runner, "plan", path).stdout
+
+
+class _Id(int):
+    """An operator id whose comparisons are Python calls, so that they can be counted."""
+
+    def __eq__(self, other: object) -> bool:
+        return int(self) == other
+
+    __hash__ = int.__hash__
+
+
+def test_a_ring_of_twenty_thousand_is_found_in_linear_work() -> None:
+    # The walk kept its path in a list: each step's `in` compared with every operator
+    # before it, 200 million comparisons (2 s) for one ring of 20,000.
+    n = 20_000
+    live = [OperatorRecord(_Id(i), {"email": f"u{i}@example.com"}) for i in range(n)]
+    updates: list[Change] = [Update(f"u{(i + 1) % n}@example.com", _Id(i),
+                                    (FieldChange("email", f"u{i}@example.com", f"u{(i + 1) % n}@example.com"),), "")
+                             for i in range(n)]
+    found: list[list[str]] = []
+    python_calls(lambda: found.append(email_cycles(updates, live)), budget=20 * n)
+    assert len(found[0]) == 1
+    assert found[0][0].startswith(f"{n} operators take each other's emails (#0 u0@example.com -> u1@example.com, ")
+    assert "and 19,995 more" in found[0][0]
