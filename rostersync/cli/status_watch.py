@@ -33,6 +33,7 @@ from rostersync.api.errors import ApiError, AuthError, ConfigError
 from rostersync.cli.connection import Connection, log, open_client
 from rostersync.live.board import AvailabilityBoard, BoardReader, read_board
 from rostersync.plan.references import resolve_scope
+from rostersync.render.columns import terminal_width
 from rostersync.render.escape import for_terminal
 from rostersync.render.status import render_board
 from rostersync.roster.loader import Roster, load_roster
@@ -127,8 +128,9 @@ def _frame(board: AvailabilityBoard | None, problem: str | None, interval: float
 
 
 def _rows(lines: list[str], columns: int) -> int:
-    """Terminal rows that ``lines`` take, a long one wrapping."""
-    return sum(max(1, math.ceil(len(line) / max(1, columns))) for line in lines)
+    """Terminal rows that ``lines`` take, a long one wrapping (by the columns its
+    characters take: a wide one two, as the table pads them)."""
+    return sum(max(1, math.ceil(terminal_width(line) / max(1, columns))) for line in lines)
 
 
 def _fit(table: list[str], room: int, columns: int) -> list[str]:

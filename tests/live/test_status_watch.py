@@ -14,7 +14,9 @@ from rostersync.api.options import ClientOptions
 from rostersync.cli.main import cli
 from rostersync.cli.status_watch import _frame, _refresh
 from rostersync.live.board import read_board
+from rostersync.render.columns import terminal_width
 from rostersync.sandbox import FaultConfig, Sandbox
+from rostersync.sandbox.catalog import Catalog, CatalogGroup
 
 CONNECTED_LINE = "operators connected."
 
@@ -132,3 +134,21 @@ def test_a_view_taller_than_the_terminal_is_cut_to_fit_it(account: Sandbox, team
     # A line longer than the terminal is wide takes two rows.
     narrow = _frame(board, None, 2.0, os.terminal_size((40, 24)))
     assert narrow.count("\n") < 23
+
+
+def test_a_view_of_wide_names_is_cut_by_the_columns_they_take(account: Sandbox, team: dict[str, int],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group named in Japanese takes two columns a character: its rows wrap on a
+    terminal as wide as their characters are many, and the cut must count them so."""
+    monkeypatch.setattr(account.store, "catalog", Catalog(groups=(CatalogGroup(7, "東京" * 12),)))
+    for n in range(20):
+        account.store.add({"email": f"wide{n}@example.com", "group_id": 7})
+    with IAdvizeClient(account.url, account.api_key) as client:
+        board = read_board(client)
+    size = os.terminal_size((100, 24))
+    frame = _frame(board, None, 2.0, size)
+    lines = frame.split("\n")[:-1]
+    shown = sum(max(1, -(-terminal_width(line.replace("\x1b[K", "").replace("\x1b[H", "")) // size.columns))
+                for line in lines)
+    assert shown <= size.lines - 1, frame  # drawn in full, it scrolled the terminal
+    assert "more not shown" in frame
