@@ -221,8 +221,13 @@ _RING_SHOWN = 5  # operators of a ring of emails a warning names
 
 
 def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[str]:
-    """A warning for each ring of operators that take each other's emails (a and b
-    swapping theirs, say). iAdvize refuses an email another operator has: each update
+    """A warning for each ring of operators that take each other's emails (`email_rings`)."""
+    return [warning for _, warning in email_rings(updates, live)]
+
+
+def email_rings(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[tuple[frozenset[int], str]]:
+    """Each ring of operators that take each other's emails (a and b swapping theirs,
+    say): its members' live ids, and a warning naming them. iAdvize refuses an email another operator has: each update
     of the ring waits for the next, so none can be made, and applying again would not
     help. (A chain that ends at a free email converges: each apply makes the link
     whose email is free.)"""
@@ -237,7 +242,7 @@ def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[
     # Each moving operator waits for at most one other: the one holding its new email.
     waits_for = {op: holder[new.lower()] for op, (_, new) in moves.items()
                  if holder.get(new.lower(), op) != op and holder[new.lower()] in moves}
-    warnings: list[str] = []
+    warnings: list[tuple[frozenset[int], str]] = []
     done: set[int] = set()
     for start in sorted(waits_for):
         path: dict[int, int] = {}  # operator -> its place on the path (a list's `in` made 20,000 a ring quadratic)
@@ -251,10 +256,10 @@ def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[
             links = ", ".join(f"#{member} {printable(moves[member][0])} -> {printable(moves[member][1])}"
                               for member in ring[:_RING_SHOWN])
             links += f" and {len(ring) - _RING_SHOWN:,} more" if len(ring) > _RING_SHOWN else ""
-            warnings.append(
+            warnings.append((frozenset(ring),
                 f"{len(ring)} operators take each other's emails ({links}): iAdvize refuses an email another "
                 "operator has, so none of these updates can be made, and applying again will not help. Give one "
-                "of them a temporary email first, apply, then its final one.")
+                "of them a temporary email first, apply, then its final one."))
     return warnings
 
 

@@ -30,7 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rostersync.plan.changes import Change, Create, Delete, Plan, PlanSelection, Update
-from rostersync.plan.engine import LiveAccount
+from rostersync.plan.engine import LiveAccount, email_rings
 from rostersync.plan.errors import SelectionError
 from rostersync.roster.loader import Roster, WantedOperator, matches_ignore
 
@@ -96,7 +96,11 @@ def select_plan(plan: Plan, roster: Roster, live: LiveAccount, selection: PlanSe
     # An unchanged operator's live email is its roster email (emails compare without case).
     unchanged = sum(1 for wanted in roster.operators if wanted.key not in planned
                     and _in_files(selection, wanted) and _by_glob(selection, wanted.email))
-    warnings = [*plan.warnings, *_unmatched(selection, roster.operators, live)]
+    # A ring of emails none of whose updates is chosen is no concern of this plan.
+    chosen_ids = {change.id for change in kept if isinstance(change, Update)}
+    elsewhere = {warning for members, warning in email_rings(plan.changes, live.operators)
+                 if not members & chosen_ids}
+    warnings = [*(w for w in plan.warnings if w not in elsewhere), *_unmatched(selection, roster.operators, live)]
     return replace(plan, changes=tuple(kept), unchanged=unchanged, live_in_scope=live_chosen + unchanged,
                    warnings=tuple(warnings), selection=selection)
 

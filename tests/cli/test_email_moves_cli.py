@@ -94,3 +94,20 @@ def test_a_ring_of_twenty_thousand_is_found_in_linear_work() -> None:
     assert len(found[0]) == 1
     assert found[0][0].startswith(f"{n} operators take each other's emails (#0 u0@example.com -> u1@example.com, ")
     assert "and 19,995 more" in found[0][0]
+
+
+def test_a_selection_keeps_the_warning_of_a_ring_it_touches_only(account: Sandbox, runner: CliRunner,
+                                                                 tmp_path: Path) -> None:
+    account.store.add({"email": "ada@example.com", "external_id": "HR-1"})
+    account.store.add({"email": "bob@example.com", "external_id": "HR-2"})
+    account.store.add({"email": "eve@example.com", "external_id": "HR-3"})
+    path = roster(tmp_path, ("bob@example.com", "HR-1"), ("ada@example.com", "HR-2"), ("eve.new@example.com", "HR-3"))
+    elsewhere = run(runner, "plan", "--only", "eve*", path)
+    assert "update eve.new@example.com" in elsewhere.stdout
+    assert "take each other's emails" not in elsewhere.stdout  # ada and bob are not in this plan
+    touched = run(runner, "plan", "--only", "ada*", path)
+    assert "Warning: 2 operators take each other's emails" in touched.stdout
+    out = tmp_path / "plan.json"
+    run(runner, "plan", "--only", "bob@*", "--out", str(out), path)
+    applied = run(runner, "apply", "--yes", str(out))
+    assert "Warning: 2 operators take each other's emails" in applied.stdout  # the saved plan keeps it
