@@ -28,8 +28,8 @@ names of the ids, for the plan's readers (:class:`Names`).
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -194,16 +194,35 @@ class AccountDirectory:
     def read(self, kinds: Iterable[ReferenceKind]) -> None:
         """List each of `kinds` not listed yet, all at once (at most three listings,
         one per kind: a roster that uses skills, groups and websites waits for one
-        listing's time, not three). A failed listing raises, once all have ended."""
+        listing's time, not three). A failed listing raises, once all have ended.
+
+        The listings run on daemon threads: Ctrl-C stops the wait for them, and the
+        process exits without waiting for their pages and retries (a pool's threads
+        would be waited for; a listing only reads)."""
         missing = [kind for kind in dict.fromkeys(kinds) if kind not in self._cache and self.available(kind)]
         if len(missing) < 2:
             for kind in missing:
                 self.of(kind)
             return
-        with ThreadPoolExecutor(max_workers=len(missing), thread_name_prefix="rostersync-names") as pool:
-            futures = [(kind, pool.submit(self._listed, kind)) for kind in missing]
-        for kind, future in futures:
-            self._cache[kind] = future.result()
+        listed: dict[ReferenceKind, Directory | Exception] = {}
+
+        def list_one(kind: ReferenceKind) -> None:
+            try:
+                listed[kind] = self._listed(kind)
+            except Exception as exc:  # noqa: BLE001 (raised as it is in the calling thread, below)
+                listed[kind] = exc
+
+        threads = [threading.Thread(target=list_one, args=(kind,), name=f"rostersync-{kind}s", daemon=True)
+                   for kind in missing]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for kind in missing:
+            result = listed[kind]
+            if isinstance(result, Exception):
+                raise result
+            self._cache[kind] = result
 
     def _listed(self, kind: ReferenceKind) -> Directory:
         lister: Callable[[], Any] = getattr(self._backend, f"list_{_PLURAL[kind]}")
