@@ -127,7 +127,7 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
     progress = outcome_progress(connection, len(plan.changes), render_availability_outcome,
                                 failed=lambda outcome: outcome.status == "failed")
     stop = threading.Event()
-    with stop_on_sigterm(stop) as terminated:
+    with stop_on_sigterm(stop) as terminated:  # (a second SIGTERM while the report prints is one too)
         report = apply_availability(client, plan, parallelism=parallelism, on_outcome=progress, stop=stop)
-    click.echo(render_availability_report(report, logout=request.logout), nl=False)
+        click.echo(render_availability_report(report, logout=request.logout), nl=False)
     exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())
