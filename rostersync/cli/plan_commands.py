@@ -56,9 +56,21 @@ _FAILURES: tuple[type[BaseException], ...] = (*LIBRARY_ERRORS, CliFailure)
 
 
 def plan_options(command: F) -> F:
+    """The options `plan` and `apply` share; `plan` also prints Markdown (`apply_options`)."""
+    return _shared_options(command, ("text", "json", "markdown"), "How to print the plan.")
+
+
+def apply_options(command: F) -> F:
+    # (A Markdown plan is a pull request's, which `plan --format markdown` and `ci plan` write:
+    # one printed by apply, followed by its text report, would say "merging this pull request
+    # applies the plan" of a plan being applied.)
+    return _shared_options(command, ("text", "json"), "How to print the plan and the report.")
+
+
+def _shared_options(command: F, formats: tuple[str, ...], format_help: str) -> F:
     for option in reversed([
-        click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
-                     show_default=True, help="How to print the plan."),
+        click.option("--format", "output_format", type=click.Choice(formats), default="text",
+                     show_default=True, help=format_help),
         color_options,
         click.option("--max-delete-ratio", type=click.FloatRange(0, 1), default=DEFAULT_MAX_DELETE_RATIO,
                      show_default=True, help="Refuse to delete more than this share of the operators in scope."),
@@ -159,7 +171,7 @@ def plan(roster: Path, connection: Connection, output_format: str, color: str, n
 @click.command()
 @click.argument("target", metavar="ROSTER|PLANFILE", type=click.Path(path_type=Path))
 @connection_options
-@plan_options
+@apply_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--expect-digest", metavar="DIGEST", callback=_digest,
               help="Apply only if the plan has this digest (the reviewed plan's); otherwise write nothing "

@@ -265,3 +265,14 @@ def test_a_refused_key_says_what_to_do(account: Sandbox, runner: CliRunner, tmp_
     assert result.exit_code == 1
     assert "IADVIZE_API_KEY" in result.stderr
     assert "wrong-key-123" not in result.output
+
+
+def test_apply_prints_text_or_json_only(account: Sandbox, runner: CliRunner, tmp_path: Path) -> None:
+    # A Markdown plan is a pull request's (plan --format markdown, ci plan): its footer says
+    # that merging applies it, which would be wrong above apply's own report.
+    path = seeded(account, tmp_path)
+    before = account.store.list()
+    result = runner.invoke(cli, ["apply", "--yes", "--format", "markdown", str(path)])
+    assert result.exit_code == 64
+    assert "'markdown' is not one of 'text', 'json'" in result.output
+    assert account.store.list() == before
