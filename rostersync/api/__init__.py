@@ -17,8 +17,9 @@ which the CLI does for every command, does not load HTTP (requests, urllib3).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rostersync._lazy_exports import lazy_exports
 
 # Each public name and the module it is defined in; the imports below give type
 # checkers the same names, and tests/api/test_public_api.py checks that they agree.
@@ -119,19 +120,7 @@ __all__ = [
 ]
 
 
-def _load(name: str) -> Any:
-    """The public `name`, imported from its module and kept here for the next use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
+_load, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 if not TYPE_CHECKING:  # hidden from type checkers, which then flag a name that is not public
     __getattr__ = _load

@@ -36,7 +36,7 @@ HEAVY = ("requests", "urllib3", "http.client", "ssl", "deepdiff", "ruamel.yaml",
 # module that joins this path is paid for each time, so it belongs here only if
 # validate runs it (a module used on an error path only can be imported there).
 VALIDATE_MAY_IMPORT = frozenset({
-    "rostersync", "rostersync._version", "rostersync.api_fields", "rostersync.capabilities",
+    "rostersync", "rostersync._version", "rostersync._lazy_exports", "rostersync.api_fields", "rostersync.capabilities",
     "rostersync.api", "rostersync.api.errors", "rostersync.plan", "rostersync.plan.errors",
     "rostersync.cli", "rostersync.cli.main", "rostersync.cli.lazy_group", "rostersync.cli.exit_codes",
     "rostersync.cli.api_choice", "rostersync.cli.errors", "rostersync.cli.roster_commands",

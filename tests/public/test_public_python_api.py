@@ -71,4 +71,4 @@ def test_importing_the_package_imports_none_of_its_parts() -> None:
         [sys.executable, "-c", "import sys, rostersync, rostersync.api; "
                                "print(sorted(m for m in sys.modules if m.startswith('rostersync')))"],
         capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.strip() == "['rostersync', 'rostersync._version', 'rostersync.api']"
+    assert done.stdout.strip() == "['rostersync', 'rostersync._lazy_exports', 'rostersync._version', 'rostersync.api']"
