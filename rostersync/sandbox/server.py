@@ -29,24 +29,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hmac
 import json
 import logging
 import math
 import re
-import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from rostersync.sandbox.faults import FaultInjector
 from rostersync.sandbox.filters import FILTER_NAMES
 from rostersync.sandbox.forms import parse_form
+from rostersync.sandbox.http_server import ClosingHTTPServer
 from rostersync.sandbox.store import OperatorNotFound, OperatorStore
 from rostersync.sandbox.validation import InvalidFields, parse_bool
 
@@ -454,42 +453,12 @@ class _Handler(BaseHTTPRequestHandler):
             logger.debug("%s - %s", self.address_string(), text)
 
 
-class SandboxHTTPServer(ThreadingHTTPServer):
-    """Threaded server that can close its idle keep-alive connections on stop."""
-
-    daemon_threads = True
-    # socketserver's default backlog of 5 makes a burst of parallel clients (an apply
-    # reconnecting after dropped replies) wait a second for a retransmitted SYN.
-    request_queue_size = 128
+class SandboxHTTPServer(ClosingHTTPServer):
+    """The REST sandbox's server: it serves `app`."""
 
     def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
         self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def bound_address(self) -> tuple[str, int]:
-        """``(host, port)`` actually bound: the port is the real one when 0 was asked."""
-        host, port = self.server_address[0], self.server_address[1]
-        return (host if isinstance(host, str) else bytes(host).decode("ascii")), int(port)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake the handler threads waiting on idle connections so they can end."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):  # already closed by its own thread
-                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-reply is normal here (drop faults, stop()).

@@ -24,13 +24,11 @@ Choices where the documentation is silent (§5, §8.8):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import socket
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -39,6 +37,7 @@ from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, Operat
 from rostersync.sandbox.faults import FaultInjector
 from rostersync.sandbox.graphql.resolvers import Root
 from rostersync.sandbox.graphql.tokens import TokenIssuer
+from rostersync.sandbox.http_server import ClosingHTTPServer
 from rostersync.sandbox.server import RequestLog
 
 __all__ = ["GRAPHQL_PATH", "TOKEN_PATH", "GraphQLApp", "GraphQLHTTPServer", "Reply"]
@@ -275,38 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
-class GraphQLHTTPServer(ThreadingHTTPServer):
-    """Threaded server that can close its idle keep-alive connections on stop."""
-
-    daemon_threads = True
-    request_queue_size = 128
+class GraphQLHTTPServer(ClosingHTTPServer):
+    """The GraphQL sandbox's server: it serves `app`."""
 
     def __init__(self, address: tuple[str, int], app: GraphQLApp) -> None:
         self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def bound_address(self) -> tuple[str, int]:
-        host, port = self.server_address[0], self.server_address[1]
-        return (host if isinstance(host, str) else bytes(host).decode("ascii")), int(port)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         logger.debug("Connection from %s ended with an error", client_address,
