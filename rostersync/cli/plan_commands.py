@@ -56,18 +56,22 @@ _FAILURES: tuple[type[BaseException], ...] = (*LIBRARY_ERRORS, CliFailure)
 
 
 def plan_options(command: F) -> F:
-    """The options `plan` and `apply` share; `plan` also prints Markdown (`apply_options`)."""
+    """`plan`'s options: those it shares with `apply` (`_shared_options`), its --format
+    also taking markdown."""
     return _shared_options(command, ("text", "json", "markdown"), "How to print the plan.")
 
 
 def apply_options(command: F) -> F:
-    # (A Markdown plan is a pull request's, which `plan --format markdown` and `ci plan` write:
-    # one printed by apply, followed by its text report, would say "merging this pull request
-    # applies the plan" of a plan being applied.)
+    """`apply`'s options: those it shares with `plan`, its --format text or json only.
+
+    (A Markdown plan is a pull request's, which `plan --format markdown` and `ci plan`
+    write: one printed by apply, followed by its text report, would say "merging this
+    pull request applies the plan" of a plan being applied.)"""
     return _shared_options(command, ("text", "json"), "How to print the plan and the report.")
 
 
 def _shared_options(command: F, formats: tuple[str, ...], format_help: str) -> F:
+    """--format (of `formats`), colour, the delete guard, --only and --file."""
     for option in reversed([
         click.option("--format", "output_format", type=click.Choice(formats), default="text",
                      show_default=True, help=format_help),
@@ -233,8 +237,8 @@ def apply(target: Path, connection: Connection, output_format: str, color: str, 
 
 
 class _ApplyRun:
-    """What apply prints, and where: the plan as soon as it is known (text and Markdown)
-    or once at the end with every outcome (JSON); progress on stderr; refusals."""
+    """What apply prints, and where: the plan as soon as it is known (text) or once at
+    the end with every outcome (JSON); progress on stderr; refusals."""
 
     def __init__(self, connection: Connection, output_format: str, color: ColorChoice) -> None:
         self.connection = connection
@@ -294,7 +298,3 @@ class _ApplyRun:
             message = describe_failure(exc).removeprefix("Error: ")
         result: Result = "refused" if isinstance(exc, REFUSALS) else "error"
         click.echo(render_apply_json(self._plan, None, message, result), nl=False)
-
-
-
-
