@@ -27,7 +27,8 @@ from rostersync.cli.connection import Connection
 from rostersync.cli.errors import CliFailure
 from rostersync.cli.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "confirm_on_terminal", "exit_for", "outcome_progress"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "confirm_on_terminal", "exit_for", "outcome_progress",
+           "stop_on_sigterm"]
 
 
 Outcome = TypeVar("Outcome")

@@ -50,7 +50,8 @@ def live() -> None:
     The operators are chosen by a ROSTER (its operators, in its scope) and/or by
     --only email globs. What would change is shown first, like a plan, and confirmed
     on a terminal (--yes skips the question; without a terminal, --yes is required).
-    Exit status 1 if any change failed.
+    Exit status 1 if any change failed. Ctrl-C or SIGTERM lets the changes in flight
+    finish, starts no other, and prints the report (exit 130 or 143).
     """
 
 
@@ -127,7 +128,8 @@ def _change(connection: Connection, roster_path: Path | None, only: tuple[str, .
     progress = outcome_progress(connection, len(plan.changes), render_availability_outcome,
                                 failed=lambda outcome: outcome.status == "failed")
     stop = threading.Event()
-    with stop_on_sigterm(stop) as terminated:  # (a second SIGTERM while the report prints is one too)
+    # The report is printed inside too: a second SIGTERM then only sets the stop again.
+    with stop_on_sigterm(stop) as terminated:
         report = apply_availability(client, plan, parallelism=parallelism, on_outcome=progress, stop=stop)
         click.echo(render_availability_report(report, logout=request.logout), nl=False)
     exit_for(interrupted=report.interrupted, ok=report.ok, terminated=terminated.is_set())
