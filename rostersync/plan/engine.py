@@ -207,7 +207,7 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
             warnings.append(f"live operator #{record.id} has no readable email; it is left untouched")
             continue
         deletes.append(Delete(email, record.id, fingerprint(record.fields), *who(record.fields)))
-    warnings.extend(email_cycles(updates, live.operators))
+    warnings.extend(email_ring_warnings(updates, live.operators))
     if not live.operators and len(roster.operators) > 1:
         warnings.append(
             f"The account returned no operators in scope, so all {len(roster.operators)} operators of the roster "
@@ -220,17 +220,17 @@ def build_plan(roster: Roster, live: LiveAccount) -> Plan:
 _RING_SHOWN = 5  # operators of a ring of emails a warning names
 
 
-def email_cycles(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[str]:
+def email_ring_warnings(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[str]:
     """A warning for each ring of operators that take each other's emails (`email_rings`)."""
     return [warning for _, warning in email_rings(updates, live)]
 
 
 def email_rings(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[tuple[frozenset[int], str]]:
     """Each ring of operators that take each other's emails (a and b swapping theirs,
-    say): its members' live ids, and a warning naming them. iAdvize refuses an email another operator has: each update
-    of the ring waits for the next, so none can be made, and applying again would not
-    help. (A chain that ends at a free email converges: each apply makes the link
-    whose email is free.)"""
+    say): its members' live ids, and a warning naming them. iAdvize refuses an email
+    another operator has: each update of the ring waits for the next, so none can be
+    made, and applying again would not help. (A chain that ends at a free email
+    converges: each apply makes the link whose email is free.)"""
     holder = {email.lower(): record.id for record in live
               if isinstance(email := record.fields.get("email"), str)}
     moves: dict[int, tuple[str, str]] = {}  # live id -> (email now, email wanted)
@@ -245,7 +245,8 @@ def email_rings(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[t
     warnings: list[tuple[frozenset[int], str]] = []
     done: set[int] = set()
     for start in sorted(waits_for):
-        path: dict[int, int] = {}  # operator -> its place on the path (a list's `in` made 20,000 a ring quadratic)
+        # operator -> its place on the path: a dict, as `in` on a list made a ring's walk quadratic
+        path: dict[int, int] = {}
         op: int | None = start
         while op is not None and op not in done and op not in path:
             path[op] = len(path)

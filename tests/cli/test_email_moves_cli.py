@@ -16,7 +16,7 @@ from work_budget import python_calls
 from rostersync.api.records import OperatorRecord
 from rostersync.cli.main import cli
 from rostersync.plan.changes import Change, FieldChange, Update
-from rostersync.plan.engine import email_cycles
+from rostersync.plan.engine import email_ring_warnings
 from rostersync.sandbox import Sandbox
 
 
@@ -90,7 +90,7 @@ def test_a_ring_of_twenty_thousand_is_found_in_linear_work() -> None:
                                     (FieldChange("email", f"u{i}@example.com", f"u{(i + 1) % n}@example.com"),), "")
                              for i in range(n)]
     found: list[list[str]] = []
-    python_calls(lambda: found.append(email_cycles(updates, live)), budget=20 * n)
+    python_calls(lambda: found.append(email_ring_warnings(updates, live)), budget=20 * n)
     assert len(found[0]) == 1
     assert found[0][0].startswith(f"{n} operators take each other's emails (#0 u0@example.com -> u1@example.com, ")
     assert "and 19,995 more" in found[0][0]
