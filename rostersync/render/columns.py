@@ -30,11 +30,10 @@ def _char_width(char: str) -> int:
 def table_lines(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset(),
                 header: bool = True) -> list[str]:
     """`rows` as aligned lines, two spaces between columns; the columns in `right` are
-    right-aligned (but in the header row, when `header`)."""
-    widths = [terminal_width(cell) for cell in rows[0]] if rows else []
+    right-aligned, except in the first row when it is a `header` (left-aligned, as its
+    titles are)."""
     measured = [[terminal_width(cell) for cell in row] for row in rows]
-    for sizes in measured:
-        widths = [max(a, b) for a, b in zip(widths, sizes, strict=True)]
+    widths = [max(column) for column in zip(*measured, strict=True)]
     lines = []
     for index, (row, sizes) in enumerate(zip(rows, measured, strict=True)):
         cells = []
