@@ -55,8 +55,6 @@ def _invalid(kind: str, expected: str, value: str) -> PydanticCustomError:
     return PydanticCustomError(kind, f"must be {expected}, got {{got}}", {"got": excerpt(value)})
 
 
-# fullmatch, not match: Python's `$` also matches before a final line break, so
-# match accepts "ada@example.com\n"; JSON Schema's `$` (and the schema) does not.
 def check_email(value: str) -> str:
     if len(value) > MAX_EMAIL_CHARS:
         raise _invalid("email", f"an email address of at most {MAX_EMAIL_CHARS} characters", value)
@@ -72,8 +70,10 @@ def check_language(value: str) -> str:
     return value
 
 
+# fullmatch, not match: Python's `$` also matches before a final line break, so
+# match accepts "+33123456789\n"; JSON Schema's `$` (and the schema) does not.
 def check_phone(value: str) -> str:
-    if not PHONE.fullmatch(value):  # (match would let a line break follow the digits)
+    if not PHONE.fullmatch(value):
         raise _invalid("phone", "a phone number with its international prefix, such as '+33123456789'", value)
     return value
 

@@ -3,7 +3,13 @@
 These models are strict: the roster is what people wish for, so a wrong type, an
 unknown key or an out-of-range value is an error rather than something coerced or
 silently left unmanaged. Every rule the iAdvize documentation states for an
-operator's fields is checked here, before any request is made.
+operator's fields is declared here, and checked before any request is made.
+
+The models are the one description of the format, but `rostersync validate` does not
+build them: it validates with `rostersync.roster.compiled`, generated from them
+(`python scripts/compile_roster.py`; see `rostersync.roster.compile`), and their
+checks are the functions of `rostersync.roster.checks`. The JSON Schema
+(`rostersync.roster.schema`) and a saved plan's entries are still read from them.
 
 Models describe one file. Merging defaults and profiles into operators, and the
 rules that span operators or files, live in `rostersync.roster.loader`.
