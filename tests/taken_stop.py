@@ -12,7 +12,8 @@ starts, on every run.
 Run as a script, this module is ``python -m rostersync ARGS`` with two notes added,
 written to the file descriptor named by ``ROSTERSYNC_TEST_STOP_NOTE_FD`` once:
 
-- a SIGTERM handler that rostersync installed (apply's, which sets its stop event) has run;
+- a SIGTERM handler that rostersync installed (apply's or live's, which sets its stop
+  event) has run;
 - the stop event of a bounded run (``stats``; where Ctrl-C lands) is set.
 
 Nothing else of rostersync is changed: the signal, its handler and the stop are real.
@@ -66,8 +67,9 @@ class StopNotes:
 
 
 class HeldCall:
-    """The ``number``-th call of ``target.name`` (a method of a sandbox's store, run in its
-    server thread) waits for ``release()``; ``reached`` is set when it starts waiting."""
+    """The ``number``-th call of ``target.name`` (a method of a sandbox's store or its
+    catalog, run in its server thread) waits for ``release()``; ``reached`` is set when
+    it starts waiting."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, target: object, name: str, number: int) -> None:
         real: Callable[..., Any] = getattr(target, name)

@@ -68,7 +68,6 @@ def test_the_schema_is_a_valid_draft_07_schema_that_serves_itself() -> None:
     assert MODELINE.endswith(SCHEMA_URL)
 
 
-
 def test_the_example_roster_is_valid() -> None:
     text = (ROOT / "examples" / "operators.yaml").read_text()
     assert validate_problems(text) == []
