@@ -197,26 +197,22 @@ def test_retries_ride_out_503s(sandbox: Sandbox, api: IAdvizeClient) -> None:
     assert all(sandbox.store.get(i)["chat_max_number"] == 2 for i in ids[:10])
 
 
-def test_retries_ride_out_429s_with_real_waits() -> None:
-    """The client really sleeps out Retry-After. The sandbox's bucket refills by the time
-    the client slept, not by the wall clock: on a busy machine 12 requests could take
-    long enough to refill it, and none was refused. A burst of 8, so the 9th is refused,
-    waited for (1 s, really), and passes with the 3 after it."""
-    slept = FakeClock()
-
-    def really_sleep(seconds: float) -> None:
-        time.sleep(seconds)
-        slept.advance(max(seconds, 0.0))
-
-    with start_sandbox(api_key=SECRET_KEY, clock=slept) as sandbox:
+def test_retries_ride_out_429s_once_retry_after_has_passed(clock: FakeClock) -> None:
+    """The client waits out Retry-After, then its request passes. The sandbox's bucket
+    refills by the clock the client sleeps on, a fake one: a burst of 8, so the 9th is
+    refused, waited for (1 s of that clock, none of the wall's), and passes with the 3
+    after it. (On the wall clock, a busy machine could refill the bucket between
+    requests, and none was refused; a real sleep would make the test wait a second.)"""
+    with start_sandbox(api_key=SECRET_KEY, clock=clock) as sandbox:
         sandbox.store.add({"email": "a@example.com"})
         sandbox.faults = FaultConfig(rate_limit=8)
-        with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=really_sleep)) as client:
+        with IAdvizeClient(sandbox.url, sandbox.api_key, ClientOptions(sleep=clock.sleep, clock=clock)) as client:
             for _ in range(12):
                 assert len(client.list_operators()) == 1
         assert sandbox.fault_counts()["rate_limited"] == 1
         assert sandbox.request_counts() == {"GET /operator": 13}
         assert not sandbox.ignored_filters()
+    assert clock.sleeps == [1.0]
 
 
 def test_max_rps_shared_by_threads_avoids_429(sandbox: Sandbox) -> None:
