@@ -7,8 +7,8 @@ the loader keeps each such reference where it is written
 (:mod:`rostersync.roster.references`). Here they meet the account:
 
 - One listing per kind of resource the roster refers to (skills, groups, websites),
-  read once for the run (:class:`AccountDirectory`), never one request per operator.
-  A kind the roster never mentions is not read, and not checked.
+  read once for the run, the kinds at once (:class:`AccountDirectory`), never one
+  request per operator. A kind the roster never mentions is not read, and not checked.
 - Names match without case: skills and groups by name, websites by label or by the
   host of their url (``www.maison-lumiere.fr``). Skills and groups are trees
   (``parent_id``): a name repeated under different parents is ambiguous, and
@@ -17,8 +17,8 @@ the loader keeps each such reference where it is written
   their paths) or an id the account does not have is a roster problem at
   ``file:line:col``; all of them at once, in one :class:`RosterError`, before
   anything is written.
-- A backend without a listing of a kind (the GraphQL API documents none for skills
-  and groups) cannot take names of it: its capabilities refuse them
+- A backend without a listing of a kind (the GraphQL API documents none for skills,
+  groups or websites) cannot take names of it: its capabilities refuse them
   (:mod:`rostersync.capabilities`), and its ids go unchecked.
 
 The result is the roster with ids only, which the engine diffs as before, and the
@@ -172,7 +172,8 @@ def _looks_like_id(text: str) -> bool:
 
 
 class AccountDirectory:
-    """The account's skills, groups and websites, each listed once, when first needed.
+    """The account's skills, groups and websites, each listed once: when first needed
+    (:meth:`of`), or together with the others a roster uses (:meth:`read`).
 
     ``backend`` lists them if it can (``list_skills``, ``list_groups``,
     ``list_websites``: :class:`rostersync.plan.protocols.ReferenceLister`); a kind it
