@@ -27,11 +27,9 @@ def _char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
-def table_lines(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset(),
-                header: bool = True) -> list[str]:
-    """`rows` as aligned lines, two spaces between columns; the columns in `right` are
-    right-aligned, except in the first row when it is a `header` (left-aligned, as its
-    titles are)."""
+def table_lines(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset()) -> list[str]:
+    """`rows` as aligned lines, two spaces between columns. The first row is the header,
+    left-aligned; below it, the columns in `right` are right-aligned."""
     measured = [[terminal_width(cell) for cell in row] for row in rows]
     widths = [max(column) for column in zip(*measured, strict=True)]
     lines = []
@@ -39,6 +37,6 @@ def table_lines(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozen
         cells = []
         for column, (cell, size, width) in enumerate(zip(row, sizes, widths, strict=True)):
             fill = " " * (width - size)
-            cells.append(fill + cell if column in right and (index or not header) else cell + fill)
+            cells.append(fill + cell if index and column in right else cell + fill)
         lines.append("  ".join(cells).rstrip())
     return lines
