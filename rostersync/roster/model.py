@@ -17,7 +17,7 @@ rules that span operators or files, live in `rostersync.roster.loader`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -179,11 +179,9 @@ class ScopeFields(StrictModel):
     # `group` and `website` take an id or a name, like an operator's `group` and
     # `websites`. `group_id` and `website_id`, their older spellings, mean the same;
     # one scope may not give both spellings of a key (checks.one_spelling_per_scope_key).
-    # The loader makes a rostersync.roster.scope.Scope of what this validates.
+    # What validates a file (rostersync.roster.document_validator) makes a
+    # rostersync.roster.scope.Scope of what this validates.
     # (Not in the docstring: that is the JSON schema's description.)
-
-    # Older spelling -> the key it stands for.
-    OLDER_SPELLINGS: ClassVar[dict[str, str]] = OLDER_SCOPE_SPELLINGS
 
     model_config = ConfigDict(json_schema_extra=lambda schema: ScopeFields._older_spellings_schema(schema))
 
@@ -207,7 +205,7 @@ class ScopeFields(StrictModel):
         # one scope gives one spelling of each key, at the older key as validate says it.
         properties = schema.setdefault("properties", {})
         rules = []
-        for old, key in ScopeFields.OLDER_SPELLINGS.items():
+        for old, key in OLDER_SCOPE_SPELLINGS.items():
             properties[old] = {**properties[key], "description": f"The older spelling of {key}, with the same "
                                                                  f"meaning; write {key}."}
             rules.append({"if": {"required": [key]}, "then": {"properties": {old: {"not": {}, "description": (
