@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from taken_stop import DEADLINE_S as HELD_FOR_S
 from taken_stop import HeldCall
 
 from rostersync.sandbox import Sandbox, start_sandbox
@@ -50,7 +51,7 @@ def test_ctrl_c_during_the_listings_exits_without_waiting_for_them(account: Sand
         process.send_signal(signal.SIGINT)
         # (Within half the time the sandbox holds the listing: a process that waited for
         # it would still be running.)
-        stdout, stderr = process.communicate(timeout=DEADLINE_S / 2)
+        stdout, stderr = process.communicate(timeout=HELD_FOR_S / 2)
     finally:
         groups.release()
         if process.poll() is None:
