@@ -42,7 +42,7 @@ from rostersync.plan.saved import is_saved_plan
 from rostersync.plan.workflow import load_fresh_plan, plan_roster, save_plan
 from rostersync.render.json_plan import render_plan_json
 from rostersync.render.json_report import Result, render_apply_json
-from rostersync.render.markdown import render_plan_markdown
+from rostersync.render.markdown import CommentContext, render_plan_markdown
 from rostersync.render.text import render_plan, render_report
 from rostersync.roster.loader import Roster, load_roster
 
@@ -105,18 +105,20 @@ def _digest(ctx: click.Context, param: click.Parameter, value: str | None) -> st
         raise click.BadParameter(str(exc)) from None
 
 
-def render(plan: Plan, output_format: str, color: bool = False) -> str:
+def render(plan: Plan, output_format: str, color: bool = False, context: CommentContext | None = None) -> str:
     if output_format == "json":
         return render_plan_json(plan)
     if output_format == "markdown":
-        return render_plan_markdown(plan)
+        return render_plan_markdown(plan, context)
     return render_plan(plan, color=color)
 
 
-def echo_plan(plan: Plan, output_format: str, color: ColorChoice) -> None:
-    """The plan on stdout, coloured by the rules of `rostersync.cli.terminal` (text only)."""
+def echo_plan(plan: Plan, output_format: str, color: ColorChoice, context: CommentContext | None = None) -> None:
+    """The plan on stdout, coloured by the rules of `rostersync.cli.terminal` (text only);
+    `context` says what a Markdown plan's comment says around it (by default, that
+    merging the pull request applies it)."""
     colored = output_format == "text" and use_color(color)
-    click.echo(render(plan, output_format, colored), nl=False, color=colored)
+    click.echo(render(plan, output_format, colored, context), nl=False, color=colored)
 
 
 def target_of(connection: Connection, base_url: str) -> str:

@@ -17,6 +17,7 @@ from rostersync.cli.plan_commands import echo_plan, signing_key
 from rostersync.cli.terminal import color_choice, color_options
 from rostersync.plan.saved import read_saved_plan
 from rostersync.render.escape import for_terminal
+from rostersync.render.markdown import CommentContext
 
 
 @click.command()
@@ -45,4 +46,9 @@ def show(planfile: Path, output_format: str, color: str, no_color: bool, api_key
                             max_rps=None)
     saved = read_saved_plan(planfile, api_key=signing_key(connection))
     log(connection, f"A saved plan for {for_terminal(saved.base_url)}.")
-    echo_plan(saved.plan.with_digest_key(digest_secret(connection)), output_format, color_choice(color, no_color))
+    # (Not a pull request's plan: merging applies nothing here, `apply PLANFILE` does.)
+    context = CommentContext(title="rostersync saved plan", apply_hint=(
+        f"rostersync apply {planfile.name} applies this saved plan, once it has checked that the operators it "
+        "touches have not changed since it was made."))
+    echo_plan(saved.plan.with_digest_key(digest_secret(connection)), output_format, color_choice(color, no_color),
+              context)

@@ -172,6 +172,10 @@ def test_show_prints_a_saved_plan_as_json_and_markdown(runner: CliRunner, saved_
     assert f"<!-- rostersync-digest: {digest} -->\n" in markdown.stdout
     assert f" · Digest: `{digest}`\n" in markdown.stdout
     assert "| new@example.com | Newcomer | `roles: [operator]` `group: 7` `sso_key: (sensitive)` |" in markdown.stdout
+    # A saved plan is applied by `apply PLANFILE`, not by merging a pull request.
+    assert "### rostersync saved plan\n" in markdown.stdout
+    assert f"_rostersync apply {saved.name} applies this saved plan, once it has checked" in markdown.stdout
+    assert "Merging this pull request" not in markdown.stdout
     for output_format in ("text", "json", "markdown"):
         assert SECRET not in run(runner, "show", "--format", output_format, str(saved)).output
 
