@@ -143,8 +143,8 @@ def _phases(changes: Sequence[Change]) -> list[list[Change]]:
 
 def _old_email(change: Update) -> str | None:
     """The email an update takes away from its operator, if it changes it."""
-    before = next((c.before for c in change.changes if c.field == "email"), None)
-    return before.lower() if isinstance(before, str) else None
+    move = change.email_move
+    return move[0].lower() if move is not None else None
 
 
 def _run_one(client: OperatorWriter, plan: Plan, change: Change, stop: threading.Event) -> Outcome:

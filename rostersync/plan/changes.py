@@ -82,6 +82,14 @@ class Update:
         """Exactly what the PUT sends: derived from `changes`, never stored beside them."""
         return update_payload(self.changes)
 
+    @property
+    def email_move(self) -> tuple[str, str] | None:
+        """(the email the operator has, the one it takes), when this update changes it."""
+        change = next((c for c in self.changes if c.field == "email"), None)
+        if change is None or not isinstance(change.after, str):
+            return None
+        return str(change.before), change.after
+
 
 @dataclass(frozen=True)
 class Delete:

@@ -229,16 +229,13 @@ def email_rings(updates: Sequence[Change], live: Sequence[LiveRecord]) -> list[t
     """Each ring of operators that take each other's emails (a and b swapping theirs,
     say): its members' live ids, and a warning naming them. iAdvize refuses an email
     another operator has: each update of the ring waits for the next, so none can be
-    made, and applying again would not help. (A chain that ends at a free email
-    converges: each apply makes the link whose email is free.)"""
+    made, and applying again would not help. (A chain that ends at a free email needs
+    no warning: apply orders its updates, the one freeing an email first;
+    `rostersync.plan.apply._phases`.)"""
     holder = {email.lower(): record.id for record in live
               if isinstance(email := record.fields.get("email"), str)}
-    moves: dict[int, tuple[str, str]] = {}  # live id -> (email now, email wanted)
-    for change in updates:
-        if isinstance(change, Update):
-            for field_change in change.changes:
-                if field_change.field == "email" and isinstance(field_change.after, str):
-                    moves[change.id] = (str(field_change.before), field_change.after)
+    moves = {change.id: move for change in updates  # live id -> (email now, email wanted)
+             if isinstance(change, Update) and (move := change.email_move) is not None}
     # Each moving operator waits for at most one other: the one holding its new email.
     waits_for = {op: holder[new.lower()] for op, (_, new) in moves.items()
                  if holder.get(new.lower(), op) != op and holder[new.lower()] in moves}
