@@ -62,6 +62,12 @@ def column_of(line: str, key: str) -> int:
     return line.index(f"{key}:") + 1
 
 
+def where_key(text: str, key: str) -> str:
+    """``line:column`` of the first line of `text` that writes `key:`."""
+    line_number, line = next((n, line) for n, line in enumerate(text.splitlines(), 1) if f"{key}:" in line)
+    return f"{line_number}:{column_of(line, key)}"
+
+
 # What YAML 1.1 would make something else of: octal, sexagesimal, booleans, floats,
 # hex, an integer with a sign, a date, and a few that were already text.
 TEXT_AS_WRITTEN = ["0042", "1:20", "yes", "no", "on", "off", "1e3", "0x1F", "+33123456789", "2024-01-02",
@@ -201,9 +207,7 @@ def test_a_true_false_field_takes_true_and_false(body: str, key: str, path: str,
 def test_a_true_false_field_refuses_anything_else_where_it_is_written(body: str, key: str, path: str, api: str,
                                                                       written: str, shown: str) -> None:
     text = HEAD + body.format(written)
-    line_number = next(n for n, line in enumerate(text.splitlines(), 1) if f"{key}:" in line)
-    column = column_of(text.splitlines()[line_number - 1], key)
-    assert problems(text) == [f"{FILE}:{line_number}:{column}: operators[0].{path}: must be true or false, got "
+    assert problems(text) == [f"{FILE}:{where_key(text, key)}: operators[0].{path}: must be true or false, got "
                               f"'{shown}': write true or false, without quotes"]
 
 
@@ -235,9 +239,7 @@ def test_a_number_field_reads_decimal_digits(body: str, key: str, path: str, api
 def test_a_number_field_refuses_anything_else_quoting_it(body: str, key: str, path: str, api: str, expected: str,
                                                          written: str) -> None:
     text = HEAD + body.format(written)
-    line_number = next(n for n, line in enumerate(text.splitlines(), 1) if f"{key}:" in line)
-    column = column_of(text.splitlines()[line_number - 1], key)
-    assert problems(text) == [f"{FILE}:{line_number}:{column}: operators[0].{path}: must be {expected}, got "
+    assert problems(text) == [f"{FILE}:{where_key(text, key)}: operators[0].{path}: must be {expected}, got "
                               f"'{written.strip(chr(39))}'"]
 
 
